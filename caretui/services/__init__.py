@@ -1,0 +1,1 @@
+"""Domain logic and every write. No Textual."""

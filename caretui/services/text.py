@@ -1,0 +1,52 @@
+"""Text at the boundary: what may be stored, and how names are folded for search.
+
+Standard library only; the read side and the palette use ``fold`` too.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_ALLOWED_CONTROLS_MULTILINE = frozenset("\n\t")
+
+
+def first_control(value: str, *, multiline: bool) -> str | None:
+    """The first control character (Unicode Cc) not allowed in the field, if any.
+
+    Terminal escape sequences (ESC, CSI, OSC), NUL, DEL and C1 controls are all Cc;
+    they would reach a terminal through any widget, so they are refused at entry.
+    """
+    allowed = _ALLOWED_CONTROLS_MULTILINE if multiline else frozenset()
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+            return ch
+    return None
+
+
+def visible(value: str) -> str:
+    """``value`` with every control character but newline and tab made visible (for display
+    and export of data that came from outside, and as a second line of defence)."""
+    out = []
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def one_line(value: str) -> str:
+    """``visible(value)`` on a single line: newlines and tabs become spaces."""
+    return " ".join(visible(value).split())
+
+
+def fold(value: str) -> str:
+    """Lower-case ASCII-ish form for matching: "Núñez" and "NUNEZ" both give "nunez"."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def initials(given: str, family: str) -> str:
+    """ "Ana María Núñez" -> "A.N." for redacted screens and sheets."""
+    parts = [p for p in (given.strip()[:1], family.strip()[:1]) if p]
+    return "".join(f"{p.upper()}." for p in parts) or "?"

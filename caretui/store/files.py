@@ -1,0 +1,113 @@
+"""Where the database lives and how its files are made: owner-only, checked before use.
+
+Standard library only: the CLI's fast paths import this.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from caretui.errors import StoreError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+DB_FILENAME = "caretui.db"
+
+
+def data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("caretui", appauthor=False))
+
+
+def default_db_path() -> Path:
+    return data_dir() / DB_FILENAME
+
+
+def resolve_db_path(given: str | os.PathLike[str] | None) -> Path:
+    """``--db`` if given, else ``CARETUI_DB``, else the platform's user data dir."""
+    if given:
+        return Path(given).expanduser()
+    env = os.environ.get("CARETUI_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+@contextlib.contextmanager
+def private_umask() -> Iterator[None]:
+    """Files and folders created inside are readable by the owner only."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create ``path`` (and parents) as 0700 if missing; an existing folder is left as it is."""
+    if path.is_dir():
+        return
+    with private_umask():
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder {path}: {exc.strerror}") from None
+
+
+def inspect_file(path: Path) -> str:
+    """``"missing"`` or ``"sqlite"``; anything unusable raises a clear ``StoreError``."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        raise StoreError(f"Cannot read {path}: {exc.strerror}") from None
+    if not path.is_file():
+        raise StoreError(f"{path} is not a file")
+    if st.st_size == 0:
+        raise StoreError(
+            f"{path} is empty (0 bytes), not a caretui database; restore a backup or move it aside"
+        )
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"Cannot read {path}: {exc.strerror}") from None
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{path} is not a caretui database (not an SQLite file)")
+    return "sqlite"
+
+
+def create_database_file(path: Path) -> None:
+    """Make a new, empty SQLite database file, mode 0600, in a 0700 folder."""
+    ensure_private_dir(path.parent)
+    with private_umask():
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return
+        except OSError as exc:
+            raise StoreError(f"Cannot create {path}: {exc.strerror}") from None
+        os.close(fd)
+        # Give the file its header and WAL mode now, so it is never left empty.
+        con = sqlite3.connect(path)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA user_version=0")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS alembic_version "
+                "(version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+            )
+            con.commit()
+        finally:
+            con.close()
+
+
+def companions(path: Path) -> tuple[Path, Path]:
+    """The ``-wal`` and ``-shm`` files SQLite keeps beside a database in WAL mode."""
+    return Path(f"{path}-wal"), Path(f"{path}-shm")
