@@ -33,5 +33,7 @@ class AuditEvent(Base):
     record_id: Mapped[int] = mapped_column(Integer, nullable=False)
     patient_id: Mapped[int | None] = mapped_column(Integer, index=True)
     changes: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    #: For the events of an undo: the ``action_id`` it reverted.
+    reverts: Mapped[str | None] = mapped_column(String(36), index=True)
 
     __table_args__ = (Index("ix_audit_event_entity_record", "entity", "record_id"),)

@@ -158,6 +158,7 @@ def _write_audit(session: Session, _ctx: UOWTransaction) -> None:
                 "record_id": obj.id,
                 "patient_id": _patient_of(obj),
                 "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+                "reverts": session.info.get("reverts"),
             }
         )
     session.connection().execute(insert(AuditEvent), rows)

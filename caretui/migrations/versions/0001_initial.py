@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 03:38:53.638106
+Create Date: 2026-11-24 03:40:32.512462
 """
 
 from __future__ import annotations
@@ -42,12 +42,14 @@ def upgrade() -> None:
         sa.Column("record_id", sa.Integer(), nullable=False),
         sa.Column("patient_id", sa.Integer(), nullable=True),
         sa.Column("changes", sa.Text(), nullable=False),
+        sa.Column("reverts", sa.String(length=36), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_action_id"), ["action_id"], unique=False)
         batch_op.create_index("ix_audit_event_entity_record", ["entity", "record_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_patient_id"), ["patient_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_reverts"), ["reverts"], unique=False)
 
     op.create_table(
         "patient",
@@ -803,6 +805,7 @@ def downgrade() -> None:
 
     op.drop_table("patient")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_reverts"))
         batch_op.drop_index(batch_op.f("ix_audit_event_patient_id"))
         batch_op.drop_index("ix_audit_event_entity_record")
         batch_op.drop_index(batch_op.f("ix_audit_event_action_id"))

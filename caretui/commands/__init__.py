@@ -1,0 +1,1 @@
+"""The ``caretui`` subcommands, one module per group; each imported only when run."""
