@@ -40,10 +40,32 @@ def one_line(value: str) -> str:
     return " ".join(visible(value).split())
 
 
+#: Latin letters that Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "ħ": "h",
+        "ı": "i",
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ŀ": "l",
+        "ŧ": "t",
+    }
+)
+
+
 def fold(value: str) -> str:
-    """Lower-case ASCII-ish form for matching: "Núñez" and "NUNEZ" both give "nunez"."""
+    """Lower-case ASCII-ish form for matching: "Núñez", "NUNEZ" give "nunez", "Łukasz" "lukasz".
+
+    Scripts other than Latin are kept as they are (lower-cased), so "李华" still matches "李华".
+    """
     decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.translate(_UNDECOMPOSED)
 
 
 def initials(given: str, family: str) -> str:

@@ -173,7 +173,9 @@ def validate(
         if column.key in _MANAGED or column.primary_key:
             continue
         present = merged.get(column.key)
-        if not column.nullable and present is None and column.default is None:
+        # A create may leave a field with a default empty; an update may not clear it.
+        required = current is not None or column.default is None
+        if not column.nullable and present is None and required:
             raise DomainError(f"{label_of(column)} is required", field=column.key)
         after = column.info.get("after")
         if after and present is not None and merged.get(after) is not None:

@@ -1,0 +1,199 @@
+"""The Textual app: its screens (modes), global keys, palette, and safety nets.
+
+Nothing here imports SQLAlchemy: the first frame paints from the plain read
+side, then a worker imports the ORM so the first keystroke that writes does
+not wait (DESIGN.md, "Speed by design").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from caretui import config as config_module
+from caretui.screens.appointments import AppointmentsScreen
+from caretui.screens.help import HelpScreen
+from caretui.screens.palette import PatientProvider
+from caretui.screens.patients import PatientsScreen
+from caretui.screens.queues import QueuesScreen
+from caretui.screens.today import TodayScreen
+from caretui.store.database import Database
+
+#: Commands that would write patient data to disk or are not for this app.
+BLOCKED_SYSTEM_COMMANDS = frozenset({"Screenshot"})
+
+
+class CaretuiApp(App[None]):
+    """caretui's TUI over one caseload database."""
+
+    TITLE = "caretui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {PatientProvider}
+    MODES = {
+        "today": TodayScreen,
+        "patients": PatientsScreen,
+        "appointments": AppointmentsScreen,
+        "queues": QueuesScreen,
+    }
+    DEFAULT_MODE = "today"
+    BINDINGS = [
+        Binding(
+            "1",
+            "switch_mode('today')",
+            "Today",
+            id="mode.today",
+            tooltip="Today: what needs attention now",
+        ),
+        Binding("2", "switch_mode('patients')", "Patients", id="mode.patients"),
+        Binding(
+            "3",
+            "switch_mode('appointments')",
+            "Appts",
+            id="mode.appointments",
+            tooltip="Appointments: agenda by day and week",
+        ),
+        Binding(
+            "4",
+            "switch_mode('queues')",
+            "Queues",
+            id="mode.queues",
+            tooltip="Queues: tasks by queue",
+        ),
+        Binding("question_mark", "help", "Keys", id="help", tooltip="Every key of this screen"),
+        Binding(
+            "ctrl+r",
+            "toggle_redact",
+            "Redact",
+            id="redact",
+            show=False,
+            tooltip="Redaction: initials only, no birth date, phone or address",
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    redact: reactive[bool] = reactive(False)
+    """Show initials instead of names, and hide birth date, phone and address."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        today: date | None = None,
+        settings: config_module.Config | None = None,
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self._today = today
+        self.settings = settings or config_module.load()
+        self._theme_ready = False
+
+    @property
+    def today(self) -> date:
+        """The app's today: fixed in tests and snapshots, the real date otherwise."""
+        return self._today or date.today()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read-only stdlib connection for one worker's queries (call from a thread)."""
+        con = self.db.read()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self._theme_ready = True
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Import the write side and open its engine while the user reads the first screen."""
+        from caretui.services import unit
+
+        unit.session_factory(self.db)
+        with self.db.engine.connect():
+            pass
+
+    def _remember_theme(self, _theme: Any) -> None:
+        if self._theme_ready:
+            self._save_theme(self.theme)
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def _save_theme(self, name: str) -> None:
+        config_module.save_setting("theme", name)
+
+    # -- navigation -------------------------------------------------------------------
+
+    def open_patient(self, patient_id: int, tab: str = "overview") -> None:
+        from caretui.screens.patient import PatientScreen
+
+        self.push_screen(PatientScreen(patient_id, tab=tab))
+
+    def action_help(self) -> None:
+        screen = self.screen
+        title = getattr(screen, "HELP_TITLE", "") or screen.__class__.__name__
+        extra = getattr(screen, "HELP_EXTRA", None)
+        self.push_screen(HelpScreen(screen, title, extra if isinstance(extra, Text) else None))
+
+    def action_toggle_redact(self) -> None:
+        self.redact = not self.redact
+        self.notify("Redaction on: initials only" if self.redact else "Redaction off", markup=False)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title not in BLOCKED_SYSTEM_COMMANDS:
+                yield command
+        yield SystemCommand("Today", "What needs attention now", lambda: self.switch_mode("today"))
+        yield SystemCommand("Patients", "The caseload", lambda: self.switch_mode("patients"))
+        yield SystemCommand(
+            "Appointments", "Agenda by day and week", lambda: self.switch_mode("appointments")
+        )
+        yield SystemCommand("Queues", "Tasks by queue", lambda: self.switch_mode("queues"))
+        yield SystemCommand(
+            "Redaction", "Initials only, for screen sharing", self.action_toggle_redact
+        )
+
+    # -- safety nets ------------------------------------------------------------------
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        self.notify(
+            "Screenshots are turned off: they would write patient data to a file.",
+            severity="warning",
+            markup=False,
+        )
+
+    def save_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str:
+        raise PermissionError("caretui does not write screenshots: they hold patient data")
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Exit with a report naming no patient data, instead of Textual's traceback
+        with local variables (which would print names into the scrollback)."""
+        from caretui.crash import write_report
+
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        try:
+            where = f"a report without patient data was saved to {write_report(error)}"
+        except OSError:
+            where = "no report could be saved"
+        self._exit_renderables.append(
+            Text(f"caretui: unexpected error ({type(error).__name__}); {where}")
+        )
+        self._close_messages_no_wait()

@@ -1,0 +1,180 @@
+"""Patients as the lists and the palette read them: filtered, sorted and paged in SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from caretui.queries.sql import like_pattern, to_date
+from caretui.services.text import fold
+
+SORTS = {
+    "name": "family_name, given_name, id",
+    "risk": "CASE risk WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, family_name, "
+    "given_name, id",
+    "age": "birth_date IS NULL, birth_date, id",
+    "newest": "id DESC",
+}
+OPEN_STATUSES = ("active", "on-hold")
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRow:
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str | None
+    birth_date: date | None
+    phone: str | None
+    status: str
+    risk: str
+    mrn: str | None
+    language: str | None
+    interpreter_needed: bool
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFilter:
+    search: str = ""
+    statuses: tuple[str, ...] = OPEN_STATUSES
+    risks: tuple[str, ...] = ()
+    sort: str = "name"
+
+
+def _where(flt: PatientFilter) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if flt.statuses:
+        clauses.append(f"status IN ({', '.join('?' for _ in flt.statuses)})")
+        params.extend(flt.statuses)
+    if flt.risks:
+        clauses.append(f"risk IN ({', '.join('?' for _ in flt.risks)})")
+        params.extend(flt.risks)
+    for term in fold(flt.search).split():
+        digits = "".join(ch for ch in term if ch.isdigit())
+        if digits and len(digits) == len(term.replace("-", "").replace(".", "")):
+            term = digits  # a phone number typed with dashes still matches
+        clauses.append("search_key LIKE ? ESCAPE '\\'")
+        params.append(like_pattern(term))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def list_patients(
+    con: sqlite3.Connection, flt: PatientFilter, *, limit: int = 100, offset: int = 0
+) -> list[PatientRow]:
+    where, params = _where(flt)
+    order = SORTS.get(flt.sort, SORTS["name"])
+    rows = con.execute(
+        "SELECT id, given_name, family_name, preferred_name, birth_date, phone, status, risk, "
+        f"mrn, language, interpreter_needed, version FROM patient{where} ORDER BY {order} "
+        "LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [
+        PatientRow(
+            r[0], r[1], r[2], r[3], to_date(r[4]), r[5], r[6], r[7], r[8], r[9], bool(r[10]), r[11]
+        )
+        for r in rows
+    ]
+
+
+def count_patients(con: sqlite3.Connection, flt: PatientFilter) -> int:
+    where, params = _where(flt)
+    return int(con.execute(f"SELECT count(*) FROM patient{where}", params).fetchone()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class PaletteEntry:
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str | None
+    mrn: str | None
+    status: str
+    #: Folded names for fuzzy matching ("ana maria nunez").
+    match: str
+
+
+def palette_entries(con: sqlite3.Connection, statuses: Sequence[str] = ()) -> list[PaletteEntry]:
+    """Every patient's names for the palette: a few columns, one query, no ORM."""
+    where = f" WHERE status IN ({', '.join('?' for _ in statuses)})" if statuses else ""
+    rows = con.execute(
+        "SELECT id, given_name, family_name, preferred_name, mrn, status FROM patient"
+        f"{where} ORDER BY family_name, given_name, id",
+        list(statuses),
+    ).fetchall()
+    return [
+        PaletteEntry(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            fold(" ".join(p for p in (r[1], r[3] or "", r[2]) if p)),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDetail:
+    """Every field of one patient, as the overview and the edit form show them."""
+
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str | None
+    birth_date: date | None
+    gender: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    language: str | None
+    interpreter_needed: bool
+    status: str
+    risk: str
+    mrn: str | None
+    insurance_member_id: str | None
+    enrolled_on: date | None
+    discharged_on: date | None
+    care_management: bool
+    unable_to_reach_since: date | None
+    version: int
+
+
+def patient_detail(con: sqlite3.Connection, patient_id: int) -> PatientDetail | None:
+    r = con.execute(
+        "SELECT id, given_name, family_name, preferred_name, birth_date, gender, phone, email, "
+        "address, language, interpreter_needed, status, risk, mrn, insurance_member_id, "
+        "enrolled_on, discharged_on, care_management, unable_to_reach_since, version "
+        "FROM patient WHERE id = ?",
+        (patient_id,),
+    ).fetchone()
+    if r is None:
+        return None
+    return PatientDetail(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        to_date(r[4]),
+        r[5],
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+        bool(r[10]),
+        r[11],
+        r[12],
+        r[13],
+        r[14],
+        to_date(r[15]),
+        to_date(r[16]),
+        bool(r[17]),
+        to_date(r[18]),
+        r[19],
+    )

@@ -1,0 +1,552 @@
+"""What needs attention today: the rows behind the Today screen and ``caretui today``.
+
+Standard library only (see "Speed by design" in DESIGN.md). Six small SQL
+queries, one per kind of item, each filtered by an index and bound
+parameters, written in SQL that PostgreSQL accepts too (no SQLite functions;
+dates and instants are compared as the ISO text they are stored as, and every
+date sum is done in Python and bound). Rows come back as frozen
+``TodayItem``s; ``caretui.services.triage.rank`` orders them.
+
+A stored date that is not a real date (a hand edit, an import) never breaks
+the list: the row is kept, flagged with ``bad_date``, dated today, and says so
+in its ``detail``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, Literal
+
+from caretui import codes
+from caretui.queries.common import (
+    parse_code,
+    parse_day,
+    parse_instant,
+    patient_display,
+    stored_instant,
+)
+
+
+class ItemKind(StrEnum):
+    """What kind of attention an item needs. Declaration order breaks ranking ties."""
+
+    TASK = "task"
+    APPOINTMENT_NOT_READY = "appointment-not-ready"
+    APPOINTMENT_NO_OUTCOME = "appointment-no-outcome"
+    REFILL = "refill"
+    PLAN_REVIEW = "plan-review"
+    GOAL_OVERDUE = "goal-overdue"
+
+
+#: How a coordinator names each kind in a list.
+KIND_LABELS: Mapping[ItemKind, str] = {
+    ItemKind.TASK: "task",
+    ItemKind.APPOINTMENT_NOT_READY: "appt not ready",
+    ItemKind.APPOINTMENT_NO_OUTCOME: "no outcome",
+    ItemKind.REFILL: "refill",
+    ItemKind.PLAN_REVIEW: "plan review",
+    ItemKind.GOAL_OVERDUE: "goal overdue",
+}
+
+#: The priority shown for items that carry none of their own (only tasks do).
+#: An appointment today that is not ready cannot wait for tomorrow: urgent.
+DEFAULT_PRIORITY: Mapping[ItemKind, codes.Priority] = {
+    ItemKind.TASK: codes.Priority.ROUTINE,
+    ItemKind.APPOINTMENT_NOT_READY: codes.Priority.URGENT,
+    ItemKind.APPOINTMENT_NO_OUTCOME: codes.Priority.ROUTINE,
+    ItemKind.REFILL: codes.Priority.ROUTINE,
+    ItemKind.PLAN_REVIEW: codes.Priority.ROUTINE,
+    ItemKind.GOAL_OVERDUE: codes.Priority.ROUTINE,
+}
+
+#: An appointment with no end is taken to last this long.
+DEFAULT_APPOINTMENT_LENGTH = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class TodayItem:
+    """One line of the Today list. ``(entity, record_id, version)`` names the record
+    to act on; ``version`` lets a later write refuse a record changed since."""
+
+    kind: ItemKind
+    entity: str
+    record_id: int
+    version: int
+    patient_id: int | None
+    given_name: str | None
+    family_name: str | None
+    preferred_name: str | None
+    risk: codes.RiskLevel | None
+    #: Task title, appointment purpose, medication, care-plan title or goal.
+    what: str
+    #: Why it is on the list, in a coordinator's words ("transport needed, not arranged").
+    detail: str
+    #: The day the item is about: due date, appointment day, refill date, review or target.
+    when: date
+    #: Appointments only: the start.
+    at: datetime | None
+    priority: codes.Priority
+    #: Tasks only: the coordinator's queue.
+    queue: str | None
+    #: The stored date was not a real date; ``when`` is today as a stand-in.
+    bad_date: bool = False
+
+    @property
+    def patient(self) -> str:
+        """The patient's display name, or "" for a task about no patient."""
+        return patient_display(self.given_name, self.family_name, self.preferred_name)
+
+
+# --------------------------------------------------------------------------- SQL
+
+_OPEN_TASK = tuple(s for s in codes.TaskStatus if s not in codes.TASK_CLOSED)
+_OPEN_GOAL = tuple(
+    s
+    for s in codes.GoalLifecycleStatus
+    if s
+    not in (
+        codes.GoalLifecycleStatus.COMPLETED,
+        codes.GoalLifecycleStatus.CANCELLED,
+        codes.GoalLifecycleStatus.REJECTED,
+        codes.GoalLifecycleStatus.ENTERED_IN_ERROR,
+    )
+)
+_DONE_GOAL = (codes.GoalAchievementStatus.ACHIEVED, codes.GoalAchievementStatus.SUSTAINING)
+
+
+def _in(name: str, values: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Placeholders for ``IN (...)`` and their bound values."""
+    keys = [f"{name}_{i}" for i in range(len(values))]
+    return ", ".join(f":{k}" for k in keys), {k: str(v) for k, v in zip(keys, values, strict=True)}
+
+
+_TASK_OPEN_IN, _TASK_OPEN_PARAMS = _in("task_open", _OPEN_TASK)
+_GOAL_OPEN_IN, _GOAL_OPEN_PARAMS = _in("goal_open", _OPEN_GOAL)
+_GOAL_DONE_IN, _GOAL_DONE_PARAMS = _in("goal_done", _DONE_GOAL)
+
+#: Code values bound into every query (statuses are parameters, not literals).
+_CODE_PARAMS: dict[str, str] = {
+    **_TASK_OPEN_PARAMS,
+    **_GOAL_OPEN_PARAMS,
+    **_GOAL_DONE_PARAMS,
+    "discharged": codes.PatientStatus.DISCHARGED,
+    "proposed": codes.AppointmentStatus.PROPOSED,
+    "booked": codes.AppointmentStatus.BOOKED,
+    "arrived": codes.AppointmentStatus.ARRIVED,
+    "transport_needed": codes.Transport.NEEDED,
+    "med_active": codes.MedicationStatus.ACTIVE,
+    "plan_active": codes.CarePlanStatus.ACTIVE,
+}
+
+_PATIENT_COLUMNS = "p.id, p.given_name, p.family_name, p.preferred_name, p.risk"
+
+# "end" is a reserved word in PostgreSQL; "start" is quoted alongside it for symmetry.
+# An appointment has ended when its end has passed, or, with no end, its start
+# plus the default length (bound as :now_less_length, computed in Python).
+_ENDED = '(a."end" < :now OR (a."end" IS NULL AND a."start" < :now_less_length))'
+_NOT_ENDED = '(a."end" >= :now OR (a."end" IS NULL AND a."start" >= :now_less_length))'
+
+#: Open tasks due today or before, not snoozed past today; a task about no
+#: patient is kept, one about a discharged patient is not. Uses ix_task_status_due.
+TASKS_FROM = f"""
+FROM task AS t
+LEFT JOIN patient AS p ON p.id = t.patient_id
+WHERE t.status IN ({_TASK_OPEN_IN})
+  AND t.due <= :today
+  AND (t.wait_until IS NULL OR t.wait_until <= :today)
+  AND (p.id IS NULL OR p.status <> :discharged)
+"""
+TASKS_SQL = f"""
+SELECT t.id, t.version, {_PATIENT_COLUMNS},
+       t.title, t.status, t.priority, t.queue, t.due
+{TASKS_FROM}"""
+
+#: Today's appointments not ready: not yet booked, or booked with transport needed
+#: and not arranged (until the appointment is over: then it wants an outcome).
+#: Uses ix_appointment_start.
+NOT_READY_FROM = f"""
+FROM appointment AS a
+JOIN patient AS p ON p.id = a.patient_id
+WHERE a."start" >= :day_start AND a."start" < :day_end
+  AND (a.status = :proposed
+       OR (a.status = :booked AND a.transport = :transport_needed AND {_NOT_ENDED}))
+  AND p.status <> :discharged
+"""
+NOT_READY_SQL = f"""
+SELECT a.id, a.version, {_PATIENT_COLUMNS},
+       a.purpose, a.with_whom, a.status, a.transport, a."start"
+{NOT_READY_FROM}"""
+
+#: Appointments that are over and still booked or arrived: no outcome recorded.
+#: ``start < now`` bounds the range on ix_appointment_start (an appointment
+#: cannot end before it starts).
+NO_OUTCOME_FROM = f"""
+FROM appointment AS a
+JOIN patient AS p ON p.id = a.patient_id
+WHERE a."start" < :now
+  AND a.status IN (:booked, :arrived)
+  AND {_ENDED}
+  AND p.status <> :discharged
+"""
+NO_OUTCOME_SQL = f"""
+SELECT a.id, a.version, {_PATIENT_COLUMNS},
+       a.purpose, a.with_whom, a.status, a.transport, a."start"
+{NO_OUTCOME_FROM}"""
+
+#: Active medications whose refill falls due within the window. Uses ix_medication_status_refill.
+REFILLS_FROM = """
+FROM medication AS m
+JOIN patient AS p ON p.id = m.patient_id
+WHERE m.status = :med_active
+  AND m.refill_due <= :refill_until
+  AND p.status <> :discharged
+"""
+REFILLS_SQL = f"""
+SELECT m.id, m.version, {_PATIENT_COLUMNS},
+       m.name, m.dose, m.refill_due
+{REFILLS_FROM}"""
+
+#: Active care plans whose review is due or overdue. Uses ix_care_plan_status_review.
+PLAN_REVIEWS_FROM = """
+FROM care_plan AS c
+JOIN patient AS p ON p.id = c.patient_id
+WHERE c.status = :plan_active
+  AND c.next_review <= :today
+  AND p.status <> :discharged
+"""
+PLAN_REVIEWS_SQL = f"""
+SELECT c.id, c.version, {_PATIENT_COLUMNS},
+       c.title, c.next_review
+{PLAN_REVIEWS_FROM}"""
+
+#: Open goals past their target date and not achieved. Uses ix_goal_status_target.
+GOALS_FROM = f"""
+FROM goal AS g
+JOIN patient AS p ON p.id = g.patient_id
+WHERE g.lifecycle_status IN ({_GOAL_OPEN_IN})
+  AND g.target_date < :today
+  AND (g.achievement_status IS NULL OR g.achievement_status NOT IN ({_GOAL_DONE_IN}))
+  AND p.status <> :discharged
+"""
+GOALS_SQL = f"""
+SELECT g.id, g.version, {_PATIENT_COLUMNS},
+       g.description, g.achievement_status, g.target_date
+{GOALS_FROM}"""
+
+
+def default_now(today: date) -> datetime:
+    """The instant the list is evaluated at: the clock if ``today`` is the real
+    today, else the start of ``today`` (``caretui today --date fri``)."""
+    real = datetime.now()
+    return real if real.date() == today else datetime.combine(today, time.min)
+
+
+def query_params(
+    today: date, *, refill_window_days: int = 7, now: datetime | None = None
+) -> dict[str, Any]:
+    """Every parameter the queries above bind, for ``today`` as of ``now``."""
+    now = now if now is not None else default_now(today)
+    return {
+        **_CODE_PARAMS,
+        "today": today.isoformat(),
+        "day_start": stored_instant(datetime.combine(today, time.min)),
+        "day_end": stored_instant(datetime.combine(today + timedelta(days=1), time.min)),
+        "now": stored_instant(now),
+        "now_less_length": stored_instant(now - DEFAULT_APPOINTMENT_LENGTH),
+        "refill_until": (today + timedelta(days=max(refill_window_days, 0))).isoformat(),
+    }
+
+
+# ----------------------------------------------------------------- rows to items
+
+_Row = tuple[Any, ...]
+
+
+def _days(day: date, today: date) -> str:
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+
+
+def _bad(what: str, value: object) -> str:
+    shown = repr(value)
+    if len(shown) > 24:
+        shown = shown[:21] + "..."
+    return f"stored {what} {shown} is not a real date"
+
+
+def _head(row: _Row) -> tuple[int, int, int | None, str | None, str | None, str | None, Any]:
+    # id, version, patient id, given, family, preferred, risk
+    return row[0], row[1], row[2], row[3], row[4], row[5], parse_code(codes.RiskLevel, row[6])
+
+
+_TASK_STATUS_WORDS = {
+    codes.TaskStatus.IN_PROGRESS: "in progress",
+    codes.TaskStatus.ON_HOLD: "on hold",
+    codes.TaskStatus.DRAFT: "draft",
+}
+
+
+def _task(row: _Row, today: date, now: datetime) -> TodayItem:
+    rid, version, pid, given, family, preferred, risk = _head(row)
+    title, status, priority, queue, due_raw = row[7:12]
+    due = parse_day(due_raw)
+    detail = _TASK_STATUS_WORDS.get(status, "")
+    if due is None:
+        detail = "; ".join(p for p in (detail, _bad("due date", due_raw)) if p)
+    return TodayItem(
+        ItemKind.TASK,
+        "task",
+        rid,
+        version,
+        pid,
+        given,
+        family,
+        preferred,
+        risk,
+        title or "",
+        detail,
+        due or today,
+        None,
+        parse_code(codes.Priority, priority) or codes.Priority.ROUTINE,
+        queue,
+        due is None,
+    )
+
+
+def _appointment(kind: ItemKind, row: _Row, today: date) -> TodayItem:
+    rid, version, pid, given, family, preferred, risk = _head(row)
+    purpose, with_whom, status, transport, start_raw = row[7:12]
+    start = parse_instant(start_raw)
+    parts: list[str] = []
+    if kind is ItemKind.APPOINTMENT_NOT_READY:
+        if status == codes.AppointmentStatus.PROPOSED:
+            parts.append("not booked yet")
+        if transport == codes.Transport.NEEDED:
+            parts.append("transport needed, not arranged")
+    else:
+        parts.append(
+            "arrived, no outcome recorded"
+            if status == codes.AppointmentStatus.ARRIVED
+            else "no outcome recorded"
+        )
+    when = start.date() if start is not None else None
+    if start is None:
+        # Keep the day if the text starts with one ("2026-03-10 25:00").
+        when = parse_day(start_raw[:10]) if isinstance(start_raw, str) else None
+        parts.append(_bad("start", start_raw))
+    what = purpose or (f"with {with_whom}" if with_whom else "appointment")
+    return TodayItem(
+        kind,
+        "appointment",
+        rid,
+        version,
+        pid,
+        given,
+        family,
+        preferred,
+        risk,
+        what,
+        "; ".join(parts),
+        when or today,
+        start,
+        DEFAULT_PRIORITY[kind],
+        None,
+        start is None,
+    )
+
+
+def _not_ready(row: _Row, today: date, now: datetime) -> TodayItem:
+    return _appointment(ItemKind.APPOINTMENT_NOT_READY, row, today)
+
+
+def _no_outcome(row: _Row, today: date, now: datetime) -> TodayItem:
+    return _appointment(ItemKind.APPOINTMENT_NO_OUTCOME, row, today)
+
+
+def _refill(row: _Row, today: date, now: datetime) -> TodayItem:
+    rid, version, pid, given, family, preferred, risk = _head(row)
+    name, dose, due_raw = row[7:10]
+    due = parse_day(due_raw)
+    detail = f"refill due {_days(due, today)}" if due is not None else _bad("refill date", due_raw)
+    return TodayItem(
+        ItemKind.REFILL,
+        "medication",
+        rid,
+        version,
+        pid,
+        given,
+        family,
+        preferred,
+        risk,
+        f"{name} {dose}" if dose else (name or ""),
+        detail,
+        due or today,
+        None,
+        DEFAULT_PRIORITY[ItemKind.REFILL],
+        None,
+        due is None,
+    )
+
+
+def _plan_review(row: _Row, today: date, now: datetime) -> TodayItem:
+    rid, version, pid, given, family, preferred, risk = _head(row)
+    title, due_raw = row[7:9]
+    due = parse_day(due_raw)
+    detail = f"review due {_days(due, today)}" if due is not None else _bad("review date", due_raw)
+    return TodayItem(
+        ItemKind.PLAN_REVIEW,
+        "care_plan",
+        rid,
+        version,
+        pid,
+        given,
+        family,
+        preferred,
+        risk,
+        title or "",
+        detail,
+        due or today,
+        None,
+        DEFAULT_PRIORITY[ItemKind.PLAN_REVIEW],
+        None,
+        due is None,
+    )
+
+
+def _goal(row: _Row, today: date, now: datetime) -> TodayItem:
+    rid, version, pid, given, family, preferred, risk = _head(row)
+    text, achievement, target_raw = row[7:10]
+    target = parse_day(target_raw)
+    if target is not None:
+        detail = f"target date passed {_days(target, today)}"
+    else:
+        detail = _bad("target date", target_raw)
+    if achievement:
+        detail = f"{detail}; {str(achievement).replace('-', ' ')}"
+    return TodayItem(
+        ItemKind.GOAL_OVERDUE,
+        "goal",
+        rid,
+        version,
+        pid,
+        given,
+        family,
+        preferred,
+        risk,
+        text or "",
+        detail,
+        target or today,
+        None,
+        DEFAULT_PRIORITY[ItemKind.GOAL_OVERDUE],
+        None,
+        target is None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One kind of item: its query, the date column counts split on, its row converter."""
+
+    kind: ItemKind
+    select_sql: str
+    from_sql: str
+    #: The column holding the item's day (a ``DateTime`` column if ``instant``).
+    day_column: str
+    instant: bool
+    convert: Callable[[_Row, date, datetime], TodayItem]
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(ItemKind.TASK, TASKS_SQL, TASKS_FROM, "t.due", False, _task),
+    Source(
+        ItemKind.APPOINTMENT_NOT_READY, NOT_READY_SQL, NOT_READY_FROM, 'a."start"', True, _not_ready
+    ),
+    Source(
+        ItemKind.APPOINTMENT_NO_OUTCOME,
+        NO_OUTCOME_SQL,
+        NO_OUTCOME_FROM,
+        'a."start"',
+        True,
+        _no_outcome,
+    ),
+    Source(ItemKind.REFILL, REFILLS_SQL, REFILLS_FROM, "m.refill_due", False, _refill),
+    Source(
+        ItemKind.PLAN_REVIEW,
+        PLAN_REVIEWS_SQL,
+        PLAN_REVIEWS_FROM,
+        "c.next_review",
+        False,
+        _plan_review,
+    ),
+    Source(ItemKind.GOAL_OVERDUE, GOALS_SQL, GOALS_FROM, "g.target_date", False, _goal),
+)
+
+
+def today_items(
+    con: sqlite3.Connection,
+    today: date,
+    *,
+    refill_window_days: int = 7,
+    now: datetime | None = None,
+) -> list[TodayItem]:
+    """Everything that needs attention on ``today``, as of ``now``, in no particular
+    order (``services.triage.rank`` orders it). Discharged patients' items are left out.
+
+    ``now`` defaults to the clock on the real today and to the start of any other day.
+    """
+    now = now if now is not None else default_now(today)
+    params = query_params(today, refill_window_days=refill_window_days, now=now)
+    items: list[TodayItem] = []
+    for source in SOURCES:
+        convert = source.convert
+        items.extend(convert(row, today, now) for row in con.execute(source.select_sql, params))
+    return items
+
+
+CountWhat = Literal["overdue", "today", "all"]
+
+
+def count_sql(what: CountWhat) -> str:
+    """One statement summing a ``COUNT(*)`` per kind of item, for ``count_items``."""
+    if what not in ("overdue", "today", "all"):
+        raise ValueError(f"count what: {what!r}")
+    parts = []
+    for source in SOURCES:
+        col = source.day_column
+        extra = ""
+        if what == "overdue":
+            extra = f"  AND {col} < :day_start\n" if source.instant else f"  AND {col} < :today\n"
+        elif what == "today":
+            extra = (
+                f"  AND {col} >= :day_start AND {col} < :day_end\n"
+                if source.instant
+                else f"  AND {col} = :today\n"
+            )
+        parts.append(f"(SELECT COUNT(*) {source.from_sql}{extra})")
+    return "SELECT " + "\n + ".join(parts)
+
+
+def count_items(
+    con: sqlite3.Connection,
+    today: date,
+    what: CountWhat = "all",
+    *,
+    refill_window_days: int = 7,
+    now: datetime | None = None,
+) -> int:
+    """How many items of the Today list, counted in SQL: ``all`` of them, those
+    ``overdue`` (their day is before ``today``), or those whose day is ``today``.
+    Refills coming due later in the window count only in ``all``."""
+    params = query_params(today, refill_window_days=refill_window_days, now=now)
+    row = con.execute(count_sql(what), params).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,261 @@
+"""`2` Patients: the caseload, searched as you type, filtered and sorted in SQL."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from caretui.queries.names import patient_name
+from caretui.queries.patients import (
+    OPEN_STATUSES,
+    PatientFilter,
+    PatientRow,
+    count_patients,
+    list_patients,
+    patient_detail,
+)
+from caretui.queries.sql import age
+from caretui.screens.base import CaseloadScreen
+from caretui.widgets.records import RecordTable, Row
+
+PAGE = 100
+RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
+STATUS_VIEWS = (
+    ("active and on hold", OPEN_STATUSES),
+    ("all", ()),
+    ("discharged", ("discharged",)),
+)
+RISK_VIEWS = (
+    ("any risk", ()),
+    ("high risk", ("high",)),
+    ("medium risk", ("medium",)),
+    ("low risk", ("low",)),
+)
+SORT_VIEWS = ("name", "risk", "age", "newest")
+
+
+def patient_row(p: PatientRow, today: date, *, redact: bool) -> Row:
+    years = age(p.birth_date, today)
+    return Row(
+        f"patient:{p.id}",
+        (
+            patient_name(p.given_name, p.family_name, p.preferred_name, redact=redact),
+            "—" if redact or years is None else str(years),
+            "—" if redact else (p.phone or ""),
+            Text(p.risk, style=RISK_STYLE.get(p.risk, "")),
+            p.status,
+            p.mrn or "",
+            (p.language or "") + (" (interpreter)" if p.interpreter_needed else ""),
+        ),
+    )
+
+
+class PatientsScreen(CaseloadScreen):
+    HELP_TITLE = "Patients"
+    BINDINGS = [
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="patients.search",
+            tooltip="Search by name, phone or identifier as you type",
+        ),
+        Binding("enter", "open", "Open", id="patients.open", show=False),
+        Binding("n", "new", "New", id="patients.new", tooltip="New patient"),
+        Binding("e", "edit", "Edit", id="patients.edit", tooltip="Edit the patient"),
+        Binding(
+            "f",
+            "cycle_status",
+            "Status",
+            id="patients.status",
+            tooltip="Show active and on hold / all / discharged patients",
+        ),
+        Binding("r", "cycle_risk", "Risk", id="patients.risk", tooltip="Filter by risk level"),
+        Binding(
+            "o",
+            "cycle_sort",
+            "Sort",
+            id="patients.sort",
+            tooltip="Sort by name / risk / age / newest",
+        ),
+        Binding(
+            "escape",
+            "clear_search",
+            "Clear",
+            id="patients.clear",
+            show=False,
+            tooltip="Clear the search and go back to the list",
+        ),
+    ]
+    DEFAULT_CSS = """
+    PatientsScreen #patients-search { margin: 0 1; }
+    PatientsScreen #patients-status { padding: 0 1; color: $text-muted; height: 1; }
+    """
+
+    flt: reactive[PatientFilter] = reactive(PatientFilter, init=False)
+    """What the list shows: search text, statuses, risks, sort."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._status_view = 0
+        self._risk_view = 0
+        self._sort_view = 0
+        self._loaded = 0
+        self._total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="/ search by name, phone, MRN", id="patients-search")
+        yield Static("", id="patients-status")
+        yield RecordTable(
+            [
+                ("Name", 34),
+                ("Age", 4),
+                ("Phone", 14),
+                ("Risk", 6),
+                ("Status", 10),
+                ("MRN", 12),
+                ("Language", 22),
+            ],
+            id="patients-table",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RecordTable).focus()
+        self.reload()
+        self.watch(self.app, "redact", lambda _old, _new: self.reload(), init=False)
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted and self._loaded:
+            self.reload()
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one(RecordTable)
+
+    def watch_flt(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load(self.flt, 0, max(PAGE, self._loaded))
+
+    @work(thread=True, exclusive=True, group="patients-load")
+    def _load(self, flt: PatientFilter, offset: int, limit: int) -> None:
+        with self.caretui.reading() as con:
+            rows = list_patients(con, flt, limit=limit, offset=offset)
+            total = count_patients(con, flt) if offset == 0 else self._total
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, flt, offset, rows, total)
+
+    def _show(self, flt: PatientFilter, offset: int, rows: list[PatientRow], total: int) -> None:
+        if flt != self.flt:
+            return
+        today, redact = self.caretui.today, self.caretui.redact
+        table = self.table
+        built = [patient_row(p, today, redact=redact) for p in rows]
+        if offset == 0:
+            table.show(built)
+            self._loaded = len(rows)
+        else:
+            for row in built:
+                table.add_row(
+                    *(c if isinstance(c, Text) else Text(c or "") for c in row.cells), key=row.key
+                )
+            self._loaded += len(rows)
+        self._total = total
+        status, _ = STATUS_VIEWS[self._status_view]
+        risk, _ = RISK_VIEWS[self._risk_view]
+        shown = f"{self._loaded:,} of {total:,}" if total > self._loaded else f"{total:,}"
+        self.query_one("#patients-status", Static).update(
+            Text(
+                f"{shown} patients · {status} · {risk} · sorted by {flt.sort}"
+                " · f status  r risk  o sort"
+            )
+        )
+
+    @on(DataTable.RowHighlighted, "#patients-table")
+    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        if self._loaded < self._total and event.cursor_row >= self._loaded - 10:
+            self._load(self.flt, self._loaded, PAGE)
+
+    @on(Input.Changed, "#patients-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.flt = dataclasses.replace(self.flt, search=event.value)
+
+    @on(Input.Submitted, "#patients-search")
+    def _search_done(self) -> None:
+        self.table.focus()
+
+    @on(DataTable.RowSelected, "#patients-table")
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_search(self) -> None:
+        self.query_one("#patients-search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#patients-search", Input)
+        if search.value:
+            search.value = ""
+        self.table.focus()
+
+    def selected_patient(self) -> int | None:
+        key = self.table.selected_key
+        return int(key.split(":")[1]) if key else None
+
+    def action_open(self) -> None:
+        patient_id = self.selected_patient()
+        if patient_id is not None:
+            self.caretui.open_patient(patient_id)
+
+    def action_cycle_status(self) -> None:
+        self._status_view = (self._status_view + 1) % len(STATUS_VIEWS)
+        self.flt = dataclasses.replace(self.flt, statuses=STATUS_VIEWS[self._status_view][1])
+
+    def action_cycle_risk(self) -> None:
+        self._risk_view = (self._risk_view + 1) % len(RISK_VIEWS)
+        self.flt = dataclasses.replace(self.flt, risks=RISK_VIEWS[self._risk_view][1])
+
+    def action_cycle_sort(self) -> None:
+        self._sort_view = (self._sort_view + 1) % len(SORT_VIEWS)
+        self.flt = dataclasses.replace(self.flt, sort=SORT_VIEWS[self._sort_view])
+
+    def action_new(self) -> None:
+        from caretui.screens.patient_forms import new_patient_form
+
+        self.app.push_screen(new_patient_form(self.caretui.db, self.caretui.today), self._saved)
+
+    def action_edit(self) -> None:
+        patient_id = self.selected_patient()
+        if patient_id is not None:
+            self._open_edit(patient_id)
+
+    @work(thread=True, exclusive=True, group="patients-edit")
+    def _open_edit(self, patient_id: int) -> None:
+        with self.caretui.reading() as con:
+            current = patient_detail(con, patient_id)
+        if current is not None:
+            self.app.call_from_thread(self._push_edit, current)
+
+    def _push_edit(self, current: object) -> None:
+        from caretui.queries.patients import PatientDetail
+        from caretui.screens.patient_forms import edit_patient_form
+
+        assert isinstance(current, PatientDetail)
+        self.app.push_screen(
+            edit_patient_form(self.caretui.db, current, self.caretui.today), self._saved
+        )
+
+    def _saved(self, result: object | None) -> None:
+        if isinstance(result, int):
+            self.notify("Saved", markup=False)
+            self.reload()

@@ -1,0 +1,286 @@
+"""Modal forms: validation messages beside the field, nothing saved until valid.
+
+A form is a list of ``Field`` specs and a ``save`` callable. On ctrl+s the form
+parses what was typed (dates in natural language, shown resolved as you type),
+then runs ``save`` in a thread worker: it calls the services inside one
+``action()``. A ``DomainError`` naming a field is shown beside that field; the
+form stays open. On success the form is dismissed with ``save``'s result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from caretui.errors import CaretuiError, DomainError
+from caretui.services import dates
+
+Kind = Literal["text", "multiline", "date", "datetime", "choice", "bool", "int"]
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form. ``name`` is the service's field name, so a service error
+    naming it lands beside it."""
+
+    name: str
+    label: str
+    kind: Kind = "text"
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (shown, value)
+    initial: Any = None
+    placeholder: str = ""
+    aliases: tuple[str, ...] = field(default=())  # other service field names shown here
+
+
+def parse_time(text: str) -> time:
+    m = _TIME.match(text.strip())
+    if not m:
+        raise DomainError(f"{text.strip()!r} is not a time (use 14:30 or 2:30pm)")
+    hour, minute, half = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
+    if half == "pm" and hour < 12:
+        hour += 12
+    if half == "am" and hour == 12:
+        hour = 0
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise DomainError(f"{text.strip()!r} is not a time of day")
+    return time(hour, minute)
+
+
+def parse_datetime(text: str, today: date) -> datetime:
+    """ "fri 14:30", "2026-12-01 09:00", "tomorrow 2pm": a date, a space, a time."""
+    text = " ".join(text.split())
+    if not text:
+        raise DomainError("No date and time given")
+    parts = text.rsplit(" ", 1)
+    if len(parts) == 2:
+        try:
+            at = parse_time(parts[1])
+        except DomainError:
+            at = None
+        if at is not None:
+            return datetime.combine(dates.parse_date(parts[0], today), at)
+    if "T" in text:
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    raise DomainError(f"{text!r}: give a date and a time, like 'fri 14:30'")
+
+
+def parse_value(spec: Field, raw: Any, today: date) -> Any:
+    """What the service receives for ``raw``; ``DomainError`` names what is wrong."""
+    if spec.kind == "bool":
+        return bool(raw)
+    if spec.kind == "choice":
+        if raw is None or raw is Select.NULL:
+            if spec.required:
+                raise DomainError(f"{spec.label} is required")
+            return None
+        return raw
+    text = str(raw or "").strip() if spec.kind != "multiline" else str(raw or "")
+    if not text.strip():
+        if spec.required:
+            raise DomainError(f"{spec.label} is required")
+        return None
+    if spec.kind == "date":
+        return dates.parse_date(text, today)
+    if spec.kind == "datetime":
+        return parse_datetime(text, today)
+    if spec.kind == "int":
+        if not re.fullmatch(r"-?\d+", text):
+            raise DomainError(f"{spec.label} must be a whole number")
+        return int(text)
+    return text
+
+
+def preview(spec: Field, raw: str, today: date) -> Text:
+    """The resolved date shown under a date field as the user types."""
+    if not raw.strip():
+        return Text("")
+    try:
+        value = parse_value(spec, raw, today)
+    except CaretuiError as exc:
+        return Text(exc.message, style="italic")
+    if isinstance(value, datetime):
+        return Text(f"→ {dates.describe(value.date(), today)} at {value:%H:%M}", style="dim")
+    if isinstance(value, date):
+        return Text(f"→ {dates.describe(value, today)}", style="dim")
+    return Text("")
+
+
+def initial_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class FormBody(VerticalScroll, can_focus=False):
+    """The fields' scrolling area: tab goes from field to field, never to the scroller."""
+
+
+class FormScreen(ModalScreen[object | None]):
+    """A modal form over the services. See the module docstring."""
+
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > Vertical {
+        width: 80; max-width: 95%; height: auto; max-height: 95%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FormScreen .form-title { text-style: bold; padding: 0 0 1 0; }
+    FormScreen FormBody { height: auto; max-height: 30; }
+    FormScreen .field-label { padding: 1 0 0 0; color: $text-muted; }
+    FormScreen .field-error { color: $error; height: auto; }
+    FormScreen .field-preview { height: auto; }
+    FormScreen .form-error { color: $error; height: auto; padding: 1 0 0 0; }
+    FormScreen TextArea { height: 6; }
+    FormScreen .buttons { height: auto; padding: 1 0 0 0; align-horizontal: right; }
+    FormScreen Button { margin-left: 2; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str | Text,
+        fields: Sequence[Field],
+        save: Callable[[dict[str, Any]], object],
+        *,
+        today: date | None = None,
+    ) -> None:
+        super().__init__()
+        self._title = title if isinstance(title, Text) else Text(title)
+        self.fields = tuple(fields)
+        self._save = save
+        self.today = today or date.today()
+        self._by_name = {f.name: f for f in self.fields}
+        for f in self.fields:
+            for alias in f.aliases:
+                self._by_name[alias] = f
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, classes="form-title")
+            with FormBody():
+                for spec in self.fields:
+                    mark = " *" if spec.required else ""
+                    yield Label(Text(spec.label + mark), classes="field-label")
+                    yield self._input_for(spec)
+                    if spec.kind in ("date", "datetime"):
+                        yield Static(
+                            preview(spec, initial_text(spec.initial), self.today),
+                            id=f"preview-{spec.name}",
+                            classes="field-preview",
+                        )
+                    yield Static("", id=f"error-{spec.name}", classes="field-error")
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def _input_for(self, spec: Field) -> Widget:
+        wid = f"field-{spec.name}"
+        if spec.kind == "choice":
+            options = [(Text(shown), value) for shown, value in spec.choices]
+            return Select(
+                options,
+                id=wid,
+                allow_blank=not spec.required,
+                value=spec.initial if spec.initial is not None else Select.NULL,
+            )
+        if spec.kind == "bool":
+            return Checkbox(Text(spec.label), value=bool(spec.initial), id=wid)
+        if spec.kind == "multiline":
+            return TextArea(initial_text(spec.initial), id=wid, soft_wrap=True)
+        return Input(initial_text(spec.initial), placeholder=spec.placeholder, id=wid)
+
+    def raw_value(self, spec: Field) -> Any:
+        widget = self.query_one(f"#field-{spec.name}")
+        if isinstance(widget, Select):
+            return widget.value
+        if isinstance(widget, Checkbox):
+            return widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def show_error(self, name: str | None, message: str) -> None:
+        spec = self._by_name.get(name or "")
+        target = f"#error-{spec.name}" if spec else "#form-error"
+        self.query_one(target, Static).update(Text(message))
+
+    def clear_errors(self) -> None:
+        for widget in self.query(".field-error, .form-error").results(Static):
+            widget.update("")
+
+    @on(Input.Changed)
+    def _live_preview(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("field-")
+        spec = self._by_name.get(name)
+        if spec and spec.kind in ("date", "datetime"):
+            self.query_one(f"#preview-{spec.name}", Static).update(
+                preview(spec, event.value, self.today)
+            )
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        values: dict[str, Any] = {}
+        failed = False
+        for spec in self.fields:
+            try:
+                values[spec.name] = parse_value(spec, self.raw_value(spec), self.today)
+            except DomainError as exc:
+                self.show_error(spec.name, exc.message)
+                failed = True
+        if not failed:
+            self._run_save(values)
+
+    @work(thread=True, exclusive=True, group="form-save")
+    def _run_save(self, values: dict[str, Any]) -> None:
+        try:
+            result = self._save(values)
+        except DomainError as exc:
+            self.app.call_from_thread(self.show_error, exc.field, exc.message)
+            return
+        except CaretuiError as exc:
+            self.app.call_from_thread(self.show_error, None, exc.message)
+            return
+        self.app.call_from_thread(self.dismiss, result)

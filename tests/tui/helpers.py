@@ -1,0 +1,46 @@
+"""Pilot helpers: an app on a test database with a frozen today, and waiting for workers."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+from textual.pilot import Pilot
+
+from caretui import config
+from caretui.app import CaretuiApp
+from caretui.store.database import Database
+
+SIZE = (120, 36)
+
+
+def make_app(db: Database, today: date) -> CaretuiApp:
+    return CaretuiApp(db, today=today, settings=config.Config())
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let thread workers finish and their results reach the screen."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def rows(db: Database, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(db.path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def table_text(app: CaretuiApp, selector: str) -> list[str]:
+    """Each row of a DataTable as the plain text of its cells, joined by ' | '."""
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one(selector, DataTable)
+    out = []
+    for row_index in range(table.row_count):
+        cells = table.get_row_at(row_index)
+        out.append(" | ".join(str(getattr(c, "plain", c)) for c in cells))
+    return out
