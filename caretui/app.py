@@ -117,6 +117,7 @@ class CaretuiApp(App[None]):
         self._theme_ready = True
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._warm_up)
+        self.call_after_refresh(self._daily_backup)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -126,6 +127,25 @@ class CaretuiApp(App[None]):
         unit.session_factory(self.db)
         with self.db.engine.connect():
             pass
+
+    @work(thread=True, group="backup", exit_on_error=False)
+    def _daily_backup(self) -> None:
+        """The automatic rotating backup, once a day, when the TUI starts."""
+        from caretui.errors import CaretuiError
+        from caretui.store.backup import rotate
+
+        try:
+            rotate(
+                self.db.path,
+                today=date.today(),
+                daily=self.settings.backups_daily,
+                weekly=self.settings.backups_weekly,
+            )
+        except (CaretuiError, OSError) as exc:
+            message = exc.message if isinstance(exc, CaretuiError) else exc.strerror
+            self.call_from_thread(
+                self.notify, f"Automatic backup failed: {message}", severity="warning", markup=False
+            )
 
     def _remember_theme(self, _theme: Any) -> None:
         if self._theme_ready:

@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "demo": "caretui.commands.basics:demo",
     "seed": "caretui.commands.basics:seed",
     "check": "caretui.commands.basics:check",
+    "backup": "caretui.commands.backup:backup",
+    "restore": "caretui.commands.backup:restore",
+    "today": "caretui.commands.today:today",
 }
 
 #: One-line help for each subcommand, so ``caretui --help`` imports none of them.
@@ -28,6 +31,9 @@ SHORT_HELP: dict[str, str] = {
     "demo": "Open the TUI on a demo caseload, creating it the first time.",
     "seed": "Fill a new database with a synthetic caseload.",
     "check": "Check a database: integrity, links, schema version.",
+    "backup": "Back up the database (safe while the TUI is open).",
+    "restore": "Replace the database with a checked backup, keeping the current one.",
+    "today": "Print the ranked list of what needs attention today.",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from caretui.errors import StoreError
@@ -52,3 +52,94 @@ def timestamp() -> str:
 def backup_before_migration(db_path: Path, revision: str, folder: Path | None = None) -> Path:
     folder = folder or backup_dir_for(db_path)
     return backup_to(db_path, folder / f"{db_path.stem}-before-schema-{revision}-{timestamp()}.db")
+
+
+def manual_backup(db_path: Path, target: Path | None = None) -> Path:
+    """``caretui backup``: a consistent copy, while the TUI may be writing."""
+    if files.inspect_file(db_path) == "missing":
+        raise StoreError(f"No caretui database at {db_path}")
+    target = target or backup_dir_for(db_path) / f"{db_path.stem}-{timestamp()}.db"
+    return backup_to(db_path, target)
+
+
+def verify_backup(path: Path) -> str:
+    """Check a backup before restoring it; returns its schema revision."""
+    from caretui.store.check import check
+
+    result = check(path)
+    assert result.revision is not None
+    return result.revision
+
+
+def restore(backup: Path, db_path: Path, *, folder: Path | None = None) -> Path:
+    """Replace the caseload with ``backup``, keeping the current one as a backup first.
+
+    The backup is checked first (a corrupt, foreign or too-new file is refused and
+    nothing changes). The copy goes through SQLite's backup API into the live
+    database, so a TUI that has it open sees the restored data, never a torn file.
+    Returns the path of the backup of what was replaced.
+    """
+    verify_backup(backup)
+    if backup.resolve() == db_path.resolve():
+        raise StoreError("That backup is the database itself")
+    kept = None
+    if files.inspect_file(db_path) == "sqlite":
+        folder = folder or backup_dir_for(db_path)
+        kept = backup_to(db_path, folder / f"{db_path.stem}-before-restore-{timestamp()}.db")
+    else:
+        files.create_database_file(db_path)
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        dst = plain.connect(db_path, read_only=False)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(plain.describe_sqlite_error(db_path, exc)) from None
+    finally:
+        src.close()
+    return kept or db_path
+
+
+def rotate(
+    db_path: Path, *, today: date, daily: int = 7, weekly: int = 4, folder: Path | None = None
+) -> Path | None:
+    """The automatic backup taken when the TUI starts: one a day, keeping the last
+    ``daily`` days and one for each of the last ``weekly`` weeks. Returns the new
+    backup, or None if today's exists already (or backups are turned off)."""
+    if daily <= 0 and weekly <= 0:
+        return None
+    folder = folder or backup_dir_for(db_path)
+    prefix = f"{db_path.stem}-auto-"
+    made = None
+    todays = folder / f"{prefix}{today.isoformat()}.db"
+    if not todays.exists():
+        made = backup_to(db_path, todays)
+    dated: list[tuple[date, Path]] = []
+    for path in folder.glob(f"{prefix}*.db") if folder.is_dir() else ():
+        try:
+            dated.append((date.fromisoformat(path.stem.removeprefix(prefix)), path))
+        except ValueError:
+            continue
+    dated.sort(reverse=True)
+    keep = {path for _day, path in dated[:daily]}
+    weeks_seen: set[tuple[int, int]] = set()
+    for day, path in dated:
+        week = day.isocalendar()[:2]
+        if week not in weeks_seen and len(weeks_seen) < weekly:
+            weeks_seen.add(week)
+            keep.add(path)  # the newest backup of each of the last weeks
+    for _day, path in dated:
+        if path not in keep:
+            path.unlink(missing_ok=True)
+    return made
+
+
+def newest_backup(db_path: Path) -> Path | None:
+    """The most recent backup of ``db_path``, to name in an error message."""
+    folder = backup_dir_for(db_path)
+    if not folder.is_dir():
+        return None
+    found = sorted(folder.glob(f"{db_path.stem}-*.db"), key=lambda p: p.stat().st_mtime)
+    return found[-1] if found else None

@@ -39,6 +39,15 @@ class CheckResult:
         return f"{self.path}: ok ({state}); {counts}"
 
 
+def restore_hint(path: Path) -> str:
+    from caretui.store.backup import newest_backup
+
+    newest = newest_backup(path)
+    if newest is None:
+        return "no backup of it was found"
+    return f"the newest backup is {newest} (caretui restore {newest})"
+
+
 def check(path: Path) -> CheckResult:
     """Run SQLite's integrity and foreign-key checks and read the schema version.
 
@@ -76,7 +85,10 @@ def check(path: Path) -> CheckResult:
             for table, word in COUNTED
         )
     except sqlite3.DatabaseError as exc:
-        raise StoreError(plain.describe_sqlite_error(path, exc)) from None
+        message = plain.describe_sqlite_error(path, exc)
+        if "corrupt" in message:
+            message += "; " + restore_hint(path)
+        raise StoreError(message) from None
     finally:
         con.close()
     return CheckResult(path, revision, counts, state is schema.SchemaState.BEHIND)

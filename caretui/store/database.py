@@ -64,7 +64,12 @@ def read_revision(path: Path) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(plain.describe_sqlite_error(path, exc)) from None
+        message = plain.describe_sqlite_error(path, exc)
+        if "corrupt" in message:
+            from caretui.store.check import restore_hint
+
+            message += "; " + restore_hint(path)
+        raise StoreError(message) from None
 
 
 def prepare(path: Path, *, create: bool = True, backup_dir: Path | None = None) -> None:

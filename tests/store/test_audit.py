@@ -77,7 +77,7 @@ def test_a_write_outside_an_action_is_refused(db: Database) -> None:
     session = session_factory(db)()
     try:
         session.add(Patient(given_name="A", family_name="B", search_key="a b"))
-        with pytest.raises(RuntimeError, match="inside services.unit.action"):
+        with pytest.raises(RuntimeError, match=r"inside services\.unit\.action"):
             session.flush()
     finally:
         session.rollback()

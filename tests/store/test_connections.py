@@ -25,7 +25,7 @@ def test_plain_read_connection_settings(db: Database) -> None:
     try:
         for pragma, value in EXPECTED.items():
             assert con.execute(f"PRAGMA {pragma}").fetchone()[0] == value, pragma
-        with pytest.raises(sqlite3.OperationalError, match="readonly|read-only|query_only"):
+        with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only|query_only"):
             con.execute("DELETE FROM patient")
     finally:
         con.close()
