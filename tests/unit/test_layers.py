@@ -38,8 +38,12 @@ def test_no_textual_below_the_screens(layer: str) -> None:
 
 def test_read_side_imports_no_sqlalchemy() -> None:
     loaded = loaded_after_import(
-        modules_under("queries")
-        + ["caretui.store.database", "caretui.services.dates", "caretui.services.text"]
+        [
+            *modules_under("queries"),
+            "caretui.store.database",
+            "caretui.services.dates",
+            "caretui.services.text",
+        ]
     )
     assert "sqlalchemy" not in loaded
     assert "alembic" not in loaded
