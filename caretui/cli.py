@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "check": "caretui.commands.basics:check",
     "backup": "caretui.commands.backup:backup",
     "restore": "caretui.commands.backup:restore",
+    "audit": "caretui.commands.audit:audit",
     "today": "caretui.commands.today:today",
 }
 
@@ -33,6 +34,7 @@ SHORT_HELP: dict[str, str] = {
     "check": "Check a database: integrity, links, schema version.",
     "backup": "Back up the database (safe while the TUI is open).",
     "restore": "Replace the database with a checked backup, keeping the current one.",
+    "audit": "Print the audit trail of every change.",
     "today": "Print the ranked list of what needs attention today.",
 }
 
