@@ -33,7 +33,8 @@ def audit_events(
     limit: int = 200,
 ) -> list[AuditRow]:
     """The newest ``limit`` events (matching the filters), oldest first."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if patient_id is not None:
         clauses.append("patient_id = ?")
         params.append(patient_id)
