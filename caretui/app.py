@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -96,6 +97,7 @@ class CaretuiApp(App[None]):
         self._today = today
         self.settings = settings or config_module.load()
         self._theme_ready = False
+        self._last_activity = time.monotonic()
 
     @property
     def today(self) -> date:
@@ -118,6 +120,25 @@ class CaretuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._warm_up)
         self.call_after_refresh(self._daily_backup)
+        if self.settings.idle_lock_minutes > 0:
+            self.set_interval(10, self._check_idle, name="idle-lock")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self._last_activity
+        if idle >= self.settings.idle_lock_minutes * 60:
+            self.lock()
+
+    def lock(self) -> None:
+        """Hide the screen until a key is pressed (idle lock, or the palette's Lock)."""
+        from caretui.screens.lock import LockScreen
+
+        if not isinstance(self.screen, LockScreen):
+            self.push_screen(LockScreen())
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -185,6 +206,7 @@ class CaretuiApp(App[None]):
         yield SystemCommand(
             "Redaction", "Initials only, for screen sharing", self.action_toggle_redact
         )
+        yield SystemCommand("Lock", "Hide the screen until a key is pressed", self.lock)
 
     # -- safety nets ------------------------------------------------------------------
 
