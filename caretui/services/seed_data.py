@@ -18,7 +18,11 @@ def _split(text: str) -> tuple[str, ...]:
 
 def _pairs(text: str) -> dict[str, str]:
     """ "a=b, c=d" -> {"a": "b", "c": "d"}."""
-    return dict(tuple(pair.split("=", 1)) for pair in _split(text))  # type: ignore[misc]
+    out: dict[str, str] = {}
+    for pair in _split(text):
+        key, value = pair.split("=", 1)
+        out[key] = value
+    return out
 
 
 @dataclass(frozen=True)
@@ -240,17 +244,22 @@ AREA_CODES = ("413", "508", "617", "774", "781", "978")
 EMAIL_DOMAINS = ("example.org", "example.net", "example.com")
 INSURANCE_PREFIXES = ("MCR", "MCD", "ZQH", "BLX", "HNE", "TUF")
 
-#: Caregiver's relationship to the patient, weight.
-RELATIONSHIPS: tuple[tuple[str, float], ...] = tuple(
-    (name, float(weight))
-    for name, weight in (
-        pair.split("=")
-        for pair in _split(
-            "Daughter=6, Son=5, Spouse=6, Partner=2, Sister=2, Brother=1, Niece=1, Grandson=1,"
-            " Neighbour=1, Friend=1, Legal guardian=0.5"
-        )
-    )
+#: Caregiver's relationship to the patient, weight, and the caregiver's gender if it says.
+RELATIONSHIPS: tuple[tuple[tuple[str, str], float], ...] = (
+    (("Daughter", "female"), 6),
+    (("Son", "male"), 5),
+    (("Spouse", ""), 6),
+    (("Partner", ""), 2),
+    (("Sister", "female"), 2),
+    (("Brother", "male"), 1),
+    (("Niece", "female"), 1),
+    (("Grandson", "male"), 1),
+    (("Neighbour", ""), 1),
+    (("Friend", ""), 1),
+    (("Legal guardian", ""), 0.5),
 )
+#: Relatives who usually share the patient's family name.
+FAMILY = frozenset({"Daughter", "Son", "Spouse", "Sister", "Brother", "Grandson"})
 
 #: Specialty, the clinic's name pattern ({town} is filled in).
 SPECIALTIES = (
@@ -434,6 +443,7 @@ ALLERGIES = (
 )
 
 #: Care plan title, then goals (description, measure), then interventions (what, by whom).
+#: ``PLAN_FOR`` names the problems a plan addresses; plans not in it suit anyone.
 #: "PCP" and "caregiver" as performers are replaced by the patient's own.
 CARE_PLANS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]], ...] = (
     (
@@ -547,6 +557,16 @@ CARE_PLANS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str],
     ),
 )
 
+PLAN_FOR: dict[str, tuple[str, ...]] = {
+    "Diabetes self-management": ("Type 2 diabetes",),
+    "Heart failure: stay out of hospital": ("Heart failure",),
+    "Blood pressure control": ("Hypertension", "Chronic kidney disease, stage 3"),
+    "COPD action plan": ("COPD", "Asthma"),
+    "Fall prevention": ("History of falls", "Osteoarthritis of knee", "Dementia, mild"),
+    "Depression follow-up": ("Depression", "Generalized anxiety disorder"),
+    "Social needs: food and housing": ("Food insecurity", "Housing instability"),
+}
+
 #: Appointment purpose, who with ("PCP", "specialist", or a name), where, share
 #: of recurring ones and their RRULE.
 APPOINTMENTS: tuple[tuple[str, str, str, float, str | None], ...] = (
@@ -606,8 +626,8 @@ TRANSPORT_ARRANGED = (
 TRANSPORT_NEEDED = ("Needs wheelchair van", "Cannot drive after eye drops", "No car")
 
 #: Task templates: queue, origin, title, RRULE, what the task links to.
-#: Link: "" nothing, "med" an active medication (title has {med}), "past" / "future"
-#: one of the patient's appointments (title has {purpose}).
+#: Link: "" nothing, "med" an active medication (title has {med}); "past" (attended),
+#: "missed" or "future": one of the patient's appointments (title has {purpose}).
 TASKS: tuple[tuple[str, str, str, str | None, str], ...] = (
     ("calls", "manual", "Weekly well-being call", "FREQ=WEEKLY", ""),
     ("calls", "manual", "Call to confirm appointment: {purpose}", None, "future"),
@@ -638,7 +658,7 @@ TASKS: tuple[tuple[str, str, str, str | None, str], ...] = (
     ("follow-up", "follow-up", "Follow up after appointment: {purpose}", None, "past"),
     ("follow-up", "follow-up", "Follow up on lab results", None, ""),
     ("follow-up", "follow-up", "Follow up after ED visit", None, ""),
-    ("follow-up", "follow-up", "Rebook missed appointment: {purpose}", None, "past"),
+    ("follow-up", "follow-up", "Rebook missed appointment: {purpose}", None, "missed"),
     ("follow-up", "manual", "Check fall-prevention plan progress", None, ""),
     ("follow-up", "manual", "Fortnightly pill organiser check", "FREQ=WEEKLY;INTERVAL=2", ""),
     ("follow-up", "import", "Imported from EHR: follow up on referral", None, ""),
@@ -823,3 +843,10 @@ REFERRAL_OUTCOMES = {
         "Patient moved out of area",
     ),
 }
+SPECIALIST_REASONS = (
+    "worsening symptoms despite treatment",
+    "second opinion on the treatment plan",
+    "new findings on recent tests",
+    "medication review",
+)
+CAREGIVER_NOTES = ("Lives with patient.", "Has a key.", "Works days; text first.")
