@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caretui import codes
-from caretui.models.base import Base, code, utcnow
+from caretui.models.base import TABLE_OPTIONS, Base, code, utcnow
 
 
 class AuditEvent(Base):
@@ -36,4 +36,4 @@ class AuditEvent(Base):
     #: For the events of an undo: the ``action_id`` it reverted.
     reverts: Mapped[str | None] = mapped_column(String(36), index=True)
 
-    __table_args__ = (Index("ix_audit_event_entity_record", "entity", "record_id"),)
+    __table_args__ = (Index("ix_audit_event_entity_record", "entity", "record_id"), TABLE_OPTIONS)

@@ -26,6 +26,11 @@ LONG = 2_000
 TEXT = 20_000
 
 
+#: Table options every table shares: ids are never reused after a delete, so the
+#: audit trail's record ids always name one record.
+TABLE_OPTIONS = {"sqlite_autoincrement": True}
+
+
 def utcnow() -> datetime:
     """Now in UTC, without tzinfo (SQLite stores no offset; every stored instant is UTC)."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -8,7 +8,16 @@ from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caretui import codes
-from caretui.models.base import SHORT, Record, code, label, name_col, short_col, text_col
+from caretui.models.base import (
+    SHORT,
+    TABLE_OPTIONS,
+    Record,
+    code,
+    label,
+    name_col,
+    short_col,
+    text_col,
+)
 from caretui.models.patient import patient_fk
 
 
@@ -39,7 +48,7 @@ class Medication(Record):
         Date, info=label("Last reconciled", past=True)
     )
 
-    __table_args__ = (Index("ix_medication_status_refill", "status", "refill_due"),)
+    __table_args__ = (Index("ix_medication_status_refill", "status", "refill_due"), TABLE_OPTIONS)
 
 
 class CarePlan(Record):
@@ -59,7 +68,7 @@ class CarePlan(Record):
     period_end: Mapped[date | None] = mapped_column(Date, info=label("End", after="period_start"))
     next_review: Mapped[date | None] = mapped_column(Date, info=label("Next review"))
 
-    __table_args__ = (Index("ix_care_plan_status_review", "status", "next_review"),)
+    __table_args__ = (Index("ix_care_plan_status_review", "status", "next_review"), TABLE_OPTIONS)
 
 
 class Goal(Record):
@@ -83,13 +92,17 @@ class Goal(Record):
     target_date: Mapped[date | None] = mapped_column(Date, info=label("Target date"))
     measure: Mapped[str | None] = short_col("Measure")
 
-    __table_args__ = (Index("ix_goal_status_target", "lifecycle_status", "target_date"),)
+    __table_args__ = (
+        Index("ix_goal_status_target", "lifecycle_status", "target_date"),
+        TABLE_OPTIONS,
+    )
 
 
 class Intervention(Record):
     """FHIR CarePlan.activity: what will be done, by whom."""
 
     __tablename__ = "intervention"
+    __table_args__ = TABLE_OPTIONS
     __label__ = "intervention"
 
     patient_id: Mapped[int] = patient_fk()

@@ -11,6 +11,7 @@ from caretui import codes
 from caretui.models.base import (
     NAME,
     SHORT,
+    TABLE_OPTIONS,
     Record,
     code,
     label,
@@ -79,7 +80,7 @@ class Patient(Record):
     #: the services so the read side can search without Python-side folding.
     search_key: Mapped[str] = mapped_column(String(600), default="", nullable=False)
 
-    __table_args__ = (Index("ix_patient_family_given", "family_name", "given_name"),)
+    __table_args__ = (Index("ix_patient_family_given", "family_name", "given_name"), TABLE_OPTIONS)
 
     @property
     def display_name(self) -> str:
@@ -90,6 +91,7 @@ class Contact(Record):
     """A person or service around the patient: caregiver, PCP, pharmacy…"""
 
     __tablename__ = "contact"
+    __table_args__ = TABLE_OPTIONS
     __label__ = "contact"
 
     patient_id: Mapped[int] = patient_fk()
@@ -110,6 +112,7 @@ class Problem(Record):
     """A condition a care plan addresses (FHIR Condition)."""
 
     __tablename__ = "problem"
+    __table_args__ = TABLE_OPTIONS
     __label__ = "problem"
 
     patient_id: Mapped[int] = patient_fk()
@@ -128,6 +131,7 @@ class Allergy(Record):
     """FHIR AllergyIntolerance."""
 
     __tablename__ = "allergy"
+    __table_args__ = TABLE_OPTIONS
     __label__ = "allergy"
 
     patient_id: Mapped[int] = patient_fk()

@@ -8,7 +8,16 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caretui import codes
-from caretui.models.base import SHORT, Record, code, label, name_col, short_col, text_col
+from caretui.models.base import (
+    SHORT,
+    TABLE_OPTIONS,
+    Record,
+    code,
+    label,
+    name_col,
+    short_col,
+    text_col,
+)
 from caretui.models.patient import patient_fk
 
 
@@ -40,7 +49,7 @@ class Appointment(Record):
     rrule: Mapped[str | None] = mapped_column(String(300), info=label("Repeats", rrule=True))
     outcome_note: Mapped[str | None] = text_col("Outcome")
 
-    __table_args__ = (Index("ix_appointment_start", "start"),)
+    __table_args__ = (Index("ix_appointment_start", "start"), TABLE_OPTIONS)
 
 
 class Task(Record):
@@ -81,7 +90,7 @@ class Task(Record):
     )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, info=label("Completed"))
 
-    __table_args__ = (Index("ix_task_status_due", "status", "due"),)
+    __table_args__ = (Index("ix_task_status_due", "status", "due"), TABLE_OPTIONS)
 
 
 class Note(Record):
@@ -109,13 +118,14 @@ class Note(Record):
         Integer, info=label("Minutes", minimum=0, maximum=24 * 60)
     )
 
-    __table_args__ = (Index("ix_note_patient_when", "patient_id", "occurred_at"),)
+    __table_args__ = (Index("ix_note_patient_when", "patient_id", "occurred_at"), TABLE_OPTIONS)
 
 
 class Resource(Record):
     """The coordinator's directory of services (FHIR HealthcareService)."""
 
     __tablename__ = "resource"
+    __table_args__ = TABLE_OPTIONS
     __label__ = "resource"
 
     name: Mapped[str] = mapped_column(String(SHORT), nullable=False, info=label("Name"))
@@ -168,4 +178,4 @@ class Referral(Record):
     outcome: Mapped[str | None] = short_col("Outcome")
     closed_on: Mapped[date | None] = mapped_column(Date, info=label("Closed"))
 
-    __table_args__ = (Index("ix_referral_status_due", "status", "response_due"),)
+    __table_args__ = (Index("ix_referral_status_due", "status", "response_due"), TABLE_OPTIONS)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caretui import codes
@@ -93,14 +93,17 @@ def update_patient(
     return patient
 
 
-def discharge(session: Session, patient: Patient, *, on: date | None = None) -> Patient:
+def discharge(
+    session: Session, patient: Patient, *, on: date | None = None, today: date | None = None
+) -> Patient:
     """Discharge: the patient leaves the active caseload; every record is kept."""
-    day = on or date.today()
+    today = today or date.today()
+    day = on or today
     return update_patient(
         session,
         patient,
         {"status": codes.PatientStatus.DISCHARGED, "discharged_on": day},
-        today=max(day, date.today()),
+        today=max(day, today),
     )
 
 
@@ -139,4 +142,4 @@ def purge(session: Session, patient: Patient, *, confirm_name: str) -> dict[str,
     return removed
 
 
-__all__ = ["create_patient", "delete", "discharge", "purge", "search_key", "update_patient"]
+__all__ = ["create_patient", "discharge", "purge", "search_key", "update_patient"]

@@ -57,3 +57,18 @@ def test_opening_twice_does_not_migrate_again(db_path: Path) -> None:
     before = db_path.stat().st_mtime_ns
     Database.open(db_path).dispose()
     assert db_path.stat().st_mtime_ns == before
+
+
+def test_ids_are_never_reused(db: Database) -> None:
+    """AUTOINCREMENT on every table: a deleted record's id is never given to a new one,
+    so the audit trail's record ids always name one record."""
+    con = sqlite3.connect(db.path)
+    try:
+        tables = con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT IN ('alembic_version', 'sqlite_sequence')"
+        ).fetchall()
+    finally:
+        con.close()
+    assert tables
+    assert [name for name, sql in tables if "AUTOINCREMENT" not in sql] == []

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 03:40:32.512462
+Create Date: 2026-11-24 03:59:44.594848
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("changes", sa.Text(), nullable=False),
         sa.Column("reverts", sa.String(length=36), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_action_id"), ["action_id"], unique=False)
@@ -106,6 +107,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_patient")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("patient", schema=None) as batch_op:
         batch_op.create_index(
@@ -147,6 +149,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_resource")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "allergy",
@@ -188,6 +191,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_allergy")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("allergy", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_allergy_patient_id"), ["patient_id"], unique=False)
@@ -241,6 +245,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appointment")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("appointment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_appointment_patient_id"), ["patient_id"], unique=False)
@@ -279,6 +284,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_care_plan")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("care_plan", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_care_plan_patient_id"), ["patient_id"], unique=False)
@@ -320,6 +326,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contact")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contact_patient_id"), ["patient_id"], unique=False)
@@ -363,6 +370,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_medication")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("medication", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_medication_patient_id"), ["patient_id"], unique=False)
@@ -413,6 +421,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_note")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("note", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_note_patient_id"), ["patient_id"], unique=False)
@@ -450,6 +459,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_problem")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("problem", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_problem_patient_id"), ["patient_id"], unique=False)
@@ -514,6 +524,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_goal")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("goal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_goal_care_plan_id"), ["care_plan_id"], unique=False)
@@ -591,6 +602,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referral")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("referral", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_referral_contact_id"), ["contact_id"], unique=False)
@@ -676,6 +688,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_task")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("task", schema=None) as batch_op:
         batch_op.create_index(
@@ -727,6 +740,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_intervention")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("intervention", schema=None) as batch_op:
         batch_op.create_index(
