@@ -8,10 +8,9 @@ nothing here raises on a bad value: it returns ``None`` and the caller flags it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
-from typing import TypeVar
+from functools import lru_cache
 
-E = TypeVar("E", bound=StrEnum)
+from caretui.queries.names import patient_name
 
 #: The format SQLAlchemy stores ``DateTime`` columns in on SQLite; binding instants
 #: in the same format keeps text comparisons in SQL exact.
@@ -19,22 +18,20 @@ STORED_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def patient_display(given: str | None, family: str | None, preferred: str | None) -> str:
-    """ "Beatriz (Bea) Núñez": the name a coordinator reads in lists; "" for no patient.
+    """ "Núñez, Beatriz (Bea)": a patient's name as every list shows it, control
+    characters made visible; "" for no patient (a task about no one).
 
-    The preferred name is shown only when it differs from the given name.
+    The same form as the Patients screen and the palette (``queries.names``).
     """
-    given = (given or "").strip()
-    family = (family or "").strip()
-    preferred = (preferred or "").strip()
-    parts = [given]
-    if preferred and preferred.casefold() != given.casefold():
-        parts.append(f"({preferred})")
-    parts.append(family)
-    return " ".join(p for p in parts if p)
+    if not (given or family):
+        return ""
+    return patient_name(given or "", family or "", preferred)
 
 
+@lru_cache(maxsize=4096)
 def parse_day(value: object) -> date | None:
-    """A stored ``Date`` value, or ``None`` if it is not a real ISO date."""
+    """A stored ``Date`` value, or ``None`` if it is not a real ISO date. Cached: a
+    list of 10,000 tasks holds a few hundred distinct dates."""
     if isinstance(value, str) and len(value) == 10:
         try:
             return date.fromisoformat(value)
@@ -57,13 +54,3 @@ def parse_instant(value: object) -> datetime | None:
 def stored_instant(value: datetime) -> str:
     """``value`` as SQLAlchemy stores it, for binding against ``DateTime`` columns."""
     return value.strftime(STORED_INSTANT)
-
-
-def parse_code(enum: type[E], value: object) -> E | None:
-    """The member of ``enum`` whose code is ``value``, or ``None`` for an unknown code."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return enum(value)
-    except ValueError:
-        return None

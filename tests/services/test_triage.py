@@ -93,10 +93,10 @@ def test_the_order_of_a_known_set() -> None:
     ranked = rank(KNOWN.values(), TODAY, now=NOON)
     assert order(ranked) == ["B", "C", "A", "G", "F", "H", "I", "K", "E", "D"]
     assert [r.score for r in ranked] == [
-        24.9,
+        27.9,
         24.0,
-        22.571429,
-        21.657143,
+        20.571429,
+        17.657143,
         13.8,
         11.8,
         11.8,
@@ -156,13 +156,13 @@ def test_each_score_is_explained() -> None:
         ("priority", "asap", 6.0, 6.0, "priority_asap"),
         ("due", "3 days ago", 8.0, 8.0, "due"),
         ("overdue", "3 days", 6.0, 2.5714, "overdue"),
-        ("risk", "high", 6.0, 6.0, "risk_high"),
+        ("risk", "high", 4.0, 4.0, "risk_high"),
     ]
     assert factors(by_name["B"]) == [
         ("priority", "urgent", 3.9, 3.9, "priority_urgent"),
         ("due", "today", 8.0, 8.0, "due"),
         ("risk", "medium", 2.0, 2.0, "risk_medium"),
-        ("appt not ready", "", 9.0, 9.0, "appointment_not_ready"),
+        ("appt not ready", "", 12.0, 12.0, "appointment_not_ready"),
         ("starts", "in 2 h 00 min", 4.0, 2.0, "starts_soon"),
     ]
     assert factors(by_name["C"]) == [
@@ -182,8 +182,8 @@ def test_each_score_is_explained() -> None:
         ("priority", "routine", 1.8, 1.8, "priority_routine"),
         ("due", "1 day ago", 8.0, 8.0, "due"),
         ("overdue", "1 day", 6.0, 0.8571, "overdue"),
-        ("risk", "high", 6.0, 6.0, "risk_high"),
-        ("no outcome", "", 5.0, 5.0, "appointment_no_outcome"),
+        ("risk", "high", 4.0, 4.0, "risk_high"),
+        ("no outcome", "", 3.0, 3.0, "appointment_no_outcome"),
     ]
     for ranked in by_name.values():
         assert ranked.score == pytest.approx(sum(f.contribution for f in ranked.explanation))
@@ -195,8 +195,8 @@ def test_explain_lines() -> None:
         "priority asap   ×6.0         = 6.0",
         "due 3 days ago  ×8.0         = 8.0",
         "overdue 3 days  ×6.0 × 0.43  = 2.6",
-        "risk high       ×6.0         = 6.0",
-        "score                        = 22.6",
+        "risk high       ×4.0         = 4.0",
+        "score                        = 20.6",
     ]
     only = Ranked(KNOWN["C"], 6.0, (Factor("priority", "asap", 6.0, 6.0, "priority_asap"),))
     assert explain(only) == ["priority asap  ×6.0  = 6.0", "score                = 6.0"]
@@ -266,7 +266,7 @@ def test_weights_from_the_config_file_table() -> None:
 )
 def test_bad_weights_are_a_clear_config_error(mapping: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as err:
-        Weights.from_config(mapping)  # type: ignore[arg-type]
+        Weights.from_config(mapping)
     assert err.value.message.startswith(message)
     assert "\n" not in err.value.message
 
