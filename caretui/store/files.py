@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,19 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 DB_FILENAME = "caretui.db"
 
 
+def xdg_dir(variable: str, fallback: str) -> Path | None:
+    """The XDG base folder on Linux without importing platformdirs (the fast paths
+    need no more); None elsewhere, where platformdirs knows the conventions."""
+    if not sys.platform.startswith("linux"):
+        return None
+    value = os.environ.get(variable, "").strip()
+    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
+
+
 def data_dir() -> Path:
+    base = xdg_dir("XDG_DATA_HOME", ".local/share")
+    if base is not None:
+        return base / "caretui"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("caretui", appauthor=False))
