@@ -1,0 +1,253 @@
+"""Tasks as the Queues screen reads them: one queue, filtered, ordered and paged in SQL.
+
+Standard library only (see "Speed by design" in DESIGN.md): SQL text with bound
+parameters that PostgreSQL accepts too. A queue can hold tens of thousands of
+tasks, so lists come a page at a time (LIMIT/OFFSET) with a separate count.
+
+A task is in one of three views: *open* (not closed, not snoozed past today),
+*snoozed* (not closed, waiting until a day after today) and *done* (closed:
+completed, cancelled…). A stored date that is not a real date is read as
+``None`` and flagged, never raised.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from caretui import codes
+from caretui.queries.common import patient_display
+from caretui.queries.sql import to_date, to_datetime
+
+View = Literal["open", "snoozed", "done"]
+VIEWS: tuple[View, ...] = ("open", "snoozed", "done")
+
+OPEN_STATUSES = tuple(s.value for s in codes.TaskStatus if s not in codes.TASK_CLOSED)
+CLOSED_STATUSES = tuple(sorted(s.value for s in codes.TASK_CLOSED))
+
+#: Highest priority first.
+PRIORITY_ORDER = tuple(reversed([p.value for p in codes.Priority]))
+_PRIORITY_RANK = (
+    "CASE t.priority "
+    + " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(PRIORITY_ORDER))
+    + f" ELSE {len(PRIORITY_ORDER)} END"
+)
+
+_ORDER: dict[View, str] = {
+    "open": f"CASE WHEN t.due IS NULL THEN 1 ELSE 0 END, t.due, {_PRIORITY_RANK}, t.id",
+    "snoozed": "t.wait_until, CASE WHEN t.due IS NULL THEN 1 ELSE 0 END, t.due, t.id",
+    "done": "t.updated_at DESC, t.id DESC",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """Which tasks a queue view lists."""
+
+    queue: str
+    view: View = "open"
+    #: Only these priorities (codes); empty for any.
+    priorities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One task in a queue, with its patient's names (empty for a task about no one)."""
+
+    id: int
+    version: int
+    patient_id: int | None
+    given_name: str | None
+    family_name: str | None
+    preferred_name: str | None
+    title: str
+    queue: str
+    status: str
+    priority: str
+    #: ``None`` when missing or not a real date (then ``due_text`` holds what is stored).
+    due: date | None
+    wait_until: date | None
+    rrule: str | None
+    origin: str
+    completed_at: datetime | None
+    due_text: str
+
+    @property
+    def patient(self) -> str:
+        return patient_display(self.given_name, self.family_name, self.preferred_name)
+
+    @property
+    def bad_due(self) -> bool:
+        """A due date is stored but is not a real date."""
+        return bool(self.due_text) and self.due is None
+
+    def view(self, today: date) -> View:
+        if self.status in CLOSED_STATUSES:
+            return "done"
+        if self.wait_until is not None and self.wait_until > today:
+            return "snoozed"
+        return "open"
+
+    def matches(self, flt: TaskFilter, today: date) -> bool:
+        """Whether this task belongs in the list ``flt`` describes (after a change)."""
+        return (
+            self.queue == flt.queue
+            and self.view(today) == flt.view
+            and (not flt.priorities or self.priority in flt.priorities)
+        )
+
+
+_COLUMNS = (
+    "t.id, t.version, t.patient_id, p.given_name, p.family_name, p.preferred_name, t.title, "
+    "t.queue, t.status, t.priority, t.due, t.wait_until, t.rrule, t.origin, t.completed_at"
+)
+
+
+def _row(r: tuple[Any, ...]) -> TaskRow:
+    return TaskRow(
+        id=r[0],
+        version=r[1],
+        patient_id=r[2],
+        given_name=r[3],
+        family_name=r[4],
+        preferred_name=r[5],
+        title=r[6] or "",
+        queue=r[7] or "",
+        status=r[8] or "",
+        priority=r[9] or "",
+        due=to_date(r[10]),
+        wait_until=to_date(r[11]),
+        rrule=r[12],
+        origin=r[13] or "",
+        completed_at=to_datetime(r[14]),
+        due_text=str(r[10] or ""),
+    )
+
+
+def _in(values: Sequence[str]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _view_where(view: View, today: date) -> tuple[str, list[object]]:
+    """The view as SQL. Statuses are excluded (``NOT IN`` the other side) rather than
+    listed: the status column only holds task-status codes, so the two are the same
+    set, and ``NOT IN`` keeps the planner off ix_task_status_due, whose per-row
+    lookups over 100,000 open tasks cost about ten times a plain scan."""
+    if view == "done":
+        return f"t.status NOT IN ({_in(OPEN_STATUSES)})", [*OPEN_STATUSES]
+    not_closed = f"t.status NOT IN ({_in(CLOSED_STATUSES)})"
+    if view == "snoozed":
+        return f"{not_closed} AND t.wait_until > ?", [*CLOSED_STATUSES, today.isoformat()]
+    return (
+        f"{not_closed} AND (t.wait_until IS NULL OR t.wait_until <= ?)",
+        [*CLOSED_STATUSES, today.isoformat()],
+    )
+
+
+def _where(flt: TaskFilter, today: date) -> tuple[str, list[object]]:
+    clause, params = _view_where(flt.view, today)
+    clauses = ["t.queue = ?", clause]
+    params = [flt.queue, *params]
+    if flt.priorities:
+        clauses.append(f"t.priority IN ({_in(flt.priorities)})")
+        params.extend(flt.priorities)
+    return " AND ".join(clauses), params
+
+
+def list_tasks(
+    con: sqlite3.Connection, flt: TaskFilter, *, today: date, limit: int = 100, offset: int = 0
+) -> list[TaskRow]:
+    """One page of the queue's tasks in ``flt``'s view: open ones by due date (none
+    last), then priority; snoozed ones by the day they wake; done ones latest first."""
+    where, params = _where(flt, today)
+    rows = con.execute(
+        f"SELECT {_COLUMNS} FROM task AS t LEFT JOIN patient AS p ON p.id = t.patient_id "
+        f"WHERE {where} ORDER BY {_ORDER[flt.view]} LIMIT ? OFFSET ?",
+        [*params, max(limit, 0), max(offset, 0)],
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def count_tasks(con: sqlite3.Connection, flt: TaskFilter, *, today: date) -> int:
+    where, params = _where(flt, today)
+    found = con.execute(f"SELECT count(*) FROM task AS t WHERE {where}", params).fetchone()
+    return int(found[0])
+
+
+def queue_counts(con: sqlite3.Connection, *, today: date, view: View = "open") -> dict[str, int]:
+    """How many tasks each queue holds in ``view`` (queues with none are absent)."""
+    where, params = _view_where(view, today)
+    rows = con.execute(
+        f"SELECT t.queue, count(*) FROM task AS t WHERE {where} GROUP BY t.queue", params
+    ).fetchall()
+    return {str(queue): int(n) for queue, n in rows}
+
+
+def task_row(con: sqlite3.Connection, task_id: int) -> TaskRow | None:
+    """One task as a queue shows it (after a change, to update or drop its line)."""
+    found = con.execute(
+        f"SELECT {_COLUMNS} FROM task AS t LEFT JOIN patient AS p ON p.id = t.patient_id "
+        "WHERE t.id = ?",
+        (task_id,),
+    ).fetchone()
+    return _row(found) if found is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDetail:
+    """Every field the task form edits, with the version it was read at."""
+
+    id: int
+    patient_id: int | None
+    given_name: str | None
+    family_name: str | None
+    preferred_name: str | None
+    title: str
+    description: str | None
+    queue: str
+    status: str
+    priority: str
+    due: date | None
+    wait_until: date | None
+    rrule: str | None
+    origin: str
+    version: int
+
+    @property
+    def patient(self) -> str:
+        return patient_display(self.given_name, self.family_name, self.preferred_name)
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def task_detail(con: sqlite3.Connection, task_id: int) -> TaskDetail | None:
+    r = con.execute(
+        "SELECT t.id, t.patient_id, p.given_name, p.family_name, p.preferred_name, t.title, "
+        "t.description, t.queue, t.status, t.priority, t.due, t.wait_until, t.rrule, t.origin, "
+        "t.version FROM task AS t LEFT JOIN patient AS p ON p.id = t.patient_id WHERE t.id = ?",
+        (task_id,),
+    ).fetchone()
+    if r is None:
+        return None
+    return TaskDetail(
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5] or "",
+        r[6],
+        r[7] or "",
+        r[8] or "",
+        r[9] or "",
+        to_date(r[10]),
+        to_date(r[11]),
+        r[12],
+        r[13] or "",
+        r[14],
+    )
