@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -30,6 +31,10 @@ class Row:
 class RecordTable(DataTable[Text]):
     """A row-cursor table that keeps the cursor on the same record across reloads."""
 
+    BINDINGS = [
+        Binding("home", "scroll_top", "First row", show=False, tooltip="Go to the first row"),
+        Binding("end", "scroll_bottom", "Last row", show=False, tooltip="Go to the last row"),
+    ]
     DEFAULT_CSS = """
     RecordTable { height: 1fr; }
     """
