@@ -25,6 +25,10 @@ COMMANDS: dict[str, str] = {
     "restore": "caretui.commands.backup:restore",
     "audit": "caretui.commands.audit:audit",
     "today": "caretui.commands.today:today",
+    "count": "caretui.commands.count:count",
+    "report": "caretui.commands.report:report",
+    "import": "caretui.commands.interchange:import_group",
+    "export": "caretui.commands.interchange:export_group",
 }
 
 #: One-line help for each subcommand, so ``caretui --help`` imports none of them.
@@ -36,6 +40,10 @@ SHORT_HELP: dict[str, str] = {
     "restore": "Replace the database with a checked backup, keeping the current one.",
     "audit": "Print the audit trail of every change.",
     "today": "Print the ranked list of what needs attention today.",
+    "count": "Print how many items need attention: one number, for a prompt or status bar.",
+    "report": "The month in numbers: caseload, contacts, time per patient.",
+    "import": "Import records: a FHIR bundle, a CSV table (all of a file or none).",
+    "export": "Export records: a FHIR bundle, iCalendar, CSV.",
 }
 
 

@@ -3,6 +3,7 @@
 from caretui.models.audit import AuditEvent
 from caretui.models.base import Base, Record
 from caretui.models.clinical import CarePlan, Goal, Intervention, Medication
+from caretui.models.interchange import ExternalRef
 from caretui.models.patient import Allergy, Contact, Patient, Problem
 from caretui.models.work import Appointment, Note, Referral, Resource, Task
 
@@ -23,7 +24,10 @@ RECORDS: tuple[type[Record], ...] = (
     Referral,
 )
 
-BY_TABLE: dict[str, type[Record]] = {m.__tablename__: m for m in RECORDS}
+#: Every audited record class by table name (the domain records and the
+#: identifiers imports keep), so undo can revert any audit event.
+_AUDITED: tuple[type[Record], ...] = (*RECORDS, ExternalRef)
+BY_TABLE: dict[str, type[Record]] = {m.__tablename__: m for m in _AUDITED}
 
 __all__ = [
     "BY_TABLE",
@@ -34,6 +38,7 @@ __all__ = [
     "Base",
     "CarePlan",
     "Contact",
+    "ExternalRef",
     "Goal",
     "Intervention",
     "Medication",

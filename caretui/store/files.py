@@ -124,3 +124,39 @@ def create_database_file(path: Path) -> None:
 def companions(path: Path) -> tuple[Path, Path]:
     """The ``-wal`` and ``-shm`` files SQLite keeps beside a database in WAL mode."""
     return Path(f"{path}-wal"), Path(f"{path}-shm")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically, readable by the owner only (0600).
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    and the file is renamed over ``path``: a reader sees the old file or the
+    whole new one, never a torn one, and a crash leaves at most the temporary
+    file. The folder is made 0700 if it does not exist.
+    """
+    folder = path.parent
+    ensure_private_dir(folder)
+    tmp = folder / f".{path.name}.tmp-{os.getpid()}"
+    try:
+        with private_umask():
+            fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StoreError(f"Cannot write {path}: {exc.strerror or exc}") from None
+    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
