@@ -16,6 +16,7 @@ from caretui.models.all import (
     Appointment,
     CarePlan,
     Contact,
+    ExternalRef,
     Goal,
     Intervention,
     Medication,
@@ -132,14 +133,27 @@ def purge(session: Session, patient: Patient, *, confirm_name: str) -> dict[str,
     removed: dict[str, int] = {}
     for model in _PURGE_ORDER:
         rows = list(session.scalars(select(model).where(model.patient_id == patient.id)))
+        _forget_external_ids(session, model.__tablename__, [row.id for row in rows])
         for row in rows:
             session.delete(row)
         session.flush()
         removed[model.__tablename__] = len(rows)
+    _forget_external_ids(session, "patient", [patient.id])
     session.delete(patient)
     session.flush()
     removed["patient"] = 1
     return removed
+
+
+def _forget_external_ids(session: Session, entity: str, ids: list[int]) -> None:
+    """A purged record keeps no identifier from another system: purge means gone."""
+    if not ids:
+        return
+    refs = session.scalars(
+        select(ExternalRef).where(ExternalRef.entity == entity, ExternalRef.record_id.in_(ids))
+    )
+    for ref in refs:
+        session.delete(ref)
 
 
 __all__ = ["create_patient", "discharge", "purge", "search_key", "update_patient"]

@@ -60,6 +60,7 @@ def check(path: Path) -> CheckResult:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.DatabaseError as exc:
         raise StoreError(plain.describe_sqlite_error(path, exc)) from None
+    con.text_factory = plain.lenient_text
     try:
         con.execute(f"PRAGMA busy_timeout = {plain.BUSY_TIMEOUT_MS}")
         revision = schema.stored_revision(con)
@@ -84,7 +85,7 @@ def check(path: Path) -> CheckResult:
             (word, int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
             for table, word in COUNTED
         )
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         message = plain.describe_sqlite_error(path, exc)
         if "corrupt" in message:
             message += "; " + restore_hint(path)

@@ -59,11 +59,12 @@ class Database:
 def read_revision(path: Path) -> str | None:
     try:
         con = plain.connect(path)
+        con.text_factory = plain.lenient_text
         try:
             return schema.stored_revision(con)
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         message = plain.describe_sqlite_error(path, exc)
         if "corrupt" in message:
             from caretui.store.check import restore_hint

@@ -10,6 +10,11 @@ from caretui.errors import StoreError
 BUSY_TIMEOUT_MS = 5_000
 
 
+def lenient_text(raw: bytes) -> str:
+    """Text from the file even where a damaged page holds bytes that are not UTF-8."""
+    return raw.decode("utf-8", errors="replace")
+
+
 def configure(con: sqlite3.Connection) -> None:
     """The settings every caretui connection runs with; foreign keys are checked to have taken."""
     con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -34,6 +39,8 @@ def connect(path: Path, *, read_only: bool = True) -> sqlite3.Connection:
 
 def describe_sqlite_error(path: Path, exc: BaseException) -> str:
     """One line for a coordinator, from an SQLite error (whose text carries no data)."""
+    if isinstance(exc, UnicodeDecodeError):  # SQLite's message quoted damaged bytes
+        return f"{path} is corrupt or not a caretui database"
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return f"{path} is busy: another caretui is writing to it; try again in a moment"

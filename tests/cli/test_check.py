@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from caretui.cli import main
 from caretui.services import patients
 from caretui.services.unit import action
+from caretui.store import schema
 from caretui.store.database import Database
 
 
@@ -28,7 +29,7 @@ def test_healthy_database(db: Database, today) -> None:
         "1 patients, 0 tasks, 0 appointments, 0 medications, "
         "0 care plans, 0 notes, 0 referrals, 0 resources"
     )
-    assert f"{db.path}: ok (schema 0001)" in out
+    assert f"{db.path}: ok (schema {schema.HEAD})" in out
 
 
 def test_corrupt_database(db: Database) -> None:

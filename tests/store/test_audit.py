@@ -94,3 +94,43 @@ def test_purge_needs_the_family_name(db: Database, today) -> None:
         assert con.execute("SELECT count(*) FROM patient").fetchone()[0] == 1
     finally:
         con.close()
+
+
+def test_purge_removes_every_record_and_external_id_and_keeps_the_trail(
+    db: Database, today
+) -> None:
+    from caretui.models.all import ExternalRef, Note
+
+    with action(db, "Add patient") as s:
+        pid = patients.create_patient(s, {"given_name": "A", "family_name": "Bee"}, today=today).id
+        records.create(
+            s,
+            Note,
+            {"patient_id": pid, "occurred_at": "2026-03-10T09:00", "kind": "call"},
+            today=today,
+        )
+        s.add(
+            ExternalRef(
+                source="fhir",
+                resource_type="Patient",
+                external_id="p-1",
+                entity="patient",
+                record_id=pid,
+            )
+        )
+    with action(db, "Purge") as s:
+        removed = patients.purge(s, records.get(s, Patient, pid), confirm_name="bee")
+    assert removed["note"] == 1 and removed["patient"] == 1
+    con = db.read()
+    try:
+        for table in ("patient", "note", "external_ref"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+        kinds = [
+            r[0]
+            for r in con.execute(
+                "SELECT entity FROM audit_event WHERE action = 'delete' ORDER BY id"
+            )
+        ]
+    finally:
+        con.close()
+    assert sorted(kinds) == ["external_ref", "note", "patient"]
