@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,26 @@ from typing import Any
 from caretui.errors import CaretuiError
 
 DEFAULT_QUEUES = ("calls", "referrals", "paperwork", "insurance", "follow-up")
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A care-management billing threshold: minutes in one calendar month, and its label."""
+
+    minutes: int
+    label: str
+
+
+#: The US chronic-care-management steps: 20 minutes, then 40 and 60.
+DEFAULT_THRESHOLDS = (
+    Threshold(20, "CCM 20"),
+    Threshold(40, "CCM 40"),
+    Threshold(60, "CCM 60"),
+)
+#: Most minutes a threshold may ask for: every minute of a 31-day month.
+MAX_THRESHOLD_MINUTES = 31 * 24 * 60
+MAX_THRESHOLDS = 12
+MAX_THRESHOLD_LABEL = 40
 
 
 class ConfigError(CaretuiError):
@@ -43,6 +64,15 @@ class Config:
     backups_weekly: int = 4
     #: Triage coefficients overriding the defaults in services.triage (name -> weight).
     urgency: dict[str, float] = field(default_factory=dict)
+    #: Minutes per calendar month that care-management billing counts against, each
+    #: with its label, lowest first. In the file, an array of tables::
+    #:
+    #:     [[care_management_thresholds]]
+    #:     minutes = 20
+    #:     label = "CCM 20"
+    #:
+    #: or one table of minutes to label: ``care_management_thresholds = {20 = "CCM 20"}``.
+    care_management_thresholds: tuple[Threshold, ...] = DEFAULT_THRESHOLDS
 
 
 _INT_FIELDS = ("refill_window_days", "idle_lock_minutes", "backups_daily", "backups_weekly")
@@ -73,11 +103,70 @@ def parse(data: dict[str, Any], source: str = "config") -> Config:
             ):
                 raise ConfigError(f"{source}: urgency must be a table of numbers")
             values[key] = {str(k): float(v) for k, v in value.items()}
+        elif key == "care_management_thresholds":
+            values[key] = parse_thresholds(value, f"{source}: {key}")
         else:
             if not isinstance(value, str):
                 raise ConfigError(f"{source}: {key} must be text")
             values[key] = value
     return Config(**values)
+
+
+def parse_thresholds(value: Any, where: str) -> tuple[Threshold, ...]:
+    """Thresholds from an array of ``{minutes, label}`` tables or a table of minutes to
+    label; sorted by minutes. ``ConfigError`` says what is wrong with which entry."""
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(value, dict):
+        for key, label in value.items():
+            try:
+                minutes: Any = int(str(key).strip())
+            except ValueError:
+                raise ConfigError(
+                    f"{where}: {str(key)[:20]!r} is not a number of minutes"
+                ) from None
+            pairs.append((minutes, label))
+    elif isinstance(value, list):
+        for n, entry in enumerate(value, start=1):
+            if not isinstance(entry, dict) or set(entry) != {"minutes", "label"}:
+                raise ConfigError(
+                    f"{where}: entry {n} must have exactly two keys, minutes and label"
+                )
+            pairs.append((entry["minutes"], entry["label"]))
+    else:
+        raise ConfigError(
+            f'{where} must be a list of {{minutes = 20, label = "CCM 20"}} tables, '
+            "or a table of minutes to label"
+        )
+    if not pairs:
+        raise ConfigError(f"{where}: give at least one threshold")
+    if len(pairs) > MAX_THRESHOLDS:
+        raise ConfigError(f"{where}: at most {MAX_THRESHOLDS} thresholds")
+    out: list[Threshold] = []
+    for minutes, label in pairs:
+        if (
+            not isinstance(minutes, int)
+            or isinstance(minutes, bool)
+            or not 1 <= minutes <= MAX_THRESHOLD_MINUTES
+        ):
+            raise ConfigError(
+                f"{where}: minutes must be a whole number from 1 to {MAX_THRESHOLD_MINUTES}"
+            )
+        if not isinstance(label, str) or not label.strip():
+            raise ConfigError(f"{where}: the threshold of {minutes} minutes needs a label")
+        label = label.strip()
+        if len(label) > MAX_THRESHOLD_LABEL:
+            raise ConfigError(
+                f"{where}: the label of {minutes} minutes is longer than "
+                f"{MAX_THRESHOLD_LABEL} characters"
+            )
+        if any(unicodedata.category(ch) == "Cc" for ch in label):
+            raise ConfigError(
+                f"{where}: the label of {minutes} minutes contains a control character"
+            )
+        if any(t.minutes == minutes for t in out):
+            raise ConfigError(f"{where}: {minutes} minutes is given twice")
+        out.append(Threshold(minutes, label))
+    return tuple(sorted(out, key=lambda t: t.minutes))
 
 
 def load(path: Path | None = None) -> Config:

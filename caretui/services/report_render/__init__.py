@@ -1,0 +1,1 @@
+"""Renderers of the monthly report: txt, md, csv and html (``output.render``)."""
