@@ -28,6 +28,10 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "fhir": ("caretui.commands.interchange:export_fhir", "The caseload as a FHIR R4 Bundle."),
     "ics": ("caretui.commands.interchange:export_ics", "Appointments as an iCalendar file."),
     "csv": ("caretui.commands.interchange:export_csv", "A table as CSV, for spreadsheets."),
+    "day-sheet": (
+        "caretui.commands.day_sheet:day_sheet",
+        "The day sheet to carry to visits (html, md, txt or pdf).",
+    ),
 }
 CSV_IMPORTS: dict[str, tuple[str, str]] = {
     "patients": (
