@@ -52,7 +52,7 @@ def median(xs: Sequence[float]) -> float:
 
 def p95(xs: Sequence[float]) -> float:
     ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def ms(seconds: float) -> str:
