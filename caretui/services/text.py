@@ -69,6 +69,14 @@ def fold(value: str) -> str:
 
 
 def initials(given: str, family: str) -> str:
-    """ "Ana María Núñez" -> "A.N." for redacted screens and sheets."""
-    parts = [p for p in (given.strip()[:1], family.strip()[:1]) if p]
-    return "".join(f"{p.upper()}." for p in parts) or "?"
+    """"Ana María Núñez" -> "A.N." for redacted screens and sheets.
+
+    A name part of one character (common in Chinese, Korean and Japanese names)
+    would be the whole name, so it shows as "•" instead of itself.
+    """
+    parts = []
+    for part in (given.strip(), family.strip()):
+        if not part:
+            continue
+        parts.append(part[0].upper() if len(part) > 1 else "•")
+    return "".join(f"{p}." for p in parts) or "?"

@@ -24,5 +24,6 @@ def test_controls_are_found_and_made_visible() -> None:
 
 def test_initials() -> None:
     assert initials("Ana María", "Núñez") == "A.N."
-    assert initials("李", "华") == "李.华."
+    assert initials("李", "华") == "•.•."  # a one-character part is the whole name
+    assert initials("小明", "王") == "小.•."
     assert initials("", "") == "?"
