@@ -8,6 +8,7 @@ not wait (DESIGN.md, "Speed by design").
 from __future__ import annotations
 
 import contextlib
+import gc
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -27,7 +28,13 @@ from caretui.screens.help import HelpScreen
 from caretui.screens.palette import PatientProvider
 from caretui.screens.patients import PatientsScreen
 from caretui.screens.queues import QueuesScreen
+from caretui.screens.referrals import ReferralsScreen
+from caretui.screens.reports import ReportsScreen
+from caretui.screens.resource_palette import ResourceProvider
+from caretui.screens.resources import ResourcesScreen
+from caretui.screens.timer import TimerKeeper
 from caretui.screens.today import TodayScreen
+from caretui.services.timer import Clock
 from caretui.store.database import Database
 
 #: Commands that would write patient data to disk or are not for this app.
@@ -39,12 +46,15 @@ class CaretuiApp(App[None]):
 
     TITLE = "caretui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {PatientProvider}
+    COMMANDS = App.COMMANDS | {PatientProvider, ResourceProvider}
     MODES = {
         "today": TodayScreen,
         "patients": PatientsScreen,
         "appointments": AppointmentsScreen,
         "queues": QueuesScreen,
+        "referrals": ReferralsScreen,
+        "resources": ResourcesScreen,
+        "reports": ReportsScreen,
     }
     DEFAULT_MODE = "today"
     BINDINGS = [
@@ -70,7 +80,36 @@ class CaretuiApp(App[None]):
             id="mode.queues",
             tooltip="Queues: tasks by queue",
         ),
+        Binding(
+            "5",
+            "switch_mode('referrals')",
+            "Referrals",
+            id="mode.referrals",
+            tooltip="Referrals: every open loop across the caseload, oldest first",
+        ),
+        Binding(
+            "6",
+            "switch_mode('resources')",
+            "Resources",
+            id="mode.resources",
+            tooltip="Resources: the directory of services and community resources",
+        ),
+        Binding(
+            "7",
+            "switch_mode('reports')",
+            "Reports",
+            id="mode.reports",
+            tooltip="Reports: the month in numbers and charts",
+        ),
         Binding("question_mark", "help", "Keys", id="help", tooltip="Every key of this screen"),
+        Binding(
+            "a",
+            "quick_add",
+            "Add",
+            id="quick_add",
+            priority=False,  # an Input or a form keeps its "a"
+            tooltip="Quick add: one line becomes a task or an appointment (f1 there: grammar)",
+        ),
         Binding(
             "ctrl+r",
             "toggle_redact",
@@ -78,6 +117,15 @@ class CaretuiApp(App[None]):
             id="redact",
             show=False,
             tooltip="Redaction: initials only, no birth date, phone or address",
+        ),
+        Binding(
+            "ctrl+t",
+            "timer",
+            "Timer",
+            id="timer",
+            show=False,
+            tooltip="Time spent: start a timer for the patient shown or selected; again stops "
+            "it and offers to log the time as a note",
         ),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
@@ -91,6 +139,7 @@ class CaretuiApp(App[None]):
         *,
         today: date | None = None,
         settings: config_module.Config | None = None,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__()
         self.db = db
@@ -98,6 +147,8 @@ class CaretuiApp(App[None]):
         self.settings = settings or config_module.load()
         self._theme_ready = False
         self._last_activity = time.monotonic()
+        #: The one time-spent timer (``clock``: tests move time with their own).
+        self.timer = TimerKeeper(self, clock)
 
     @property
     def today(self) -> date:
@@ -114,6 +165,10 @@ class CaretuiApp(App[None]):
             con.close()
 
     def on_mount(self) -> None:
+        # Full garbage collections over Textual's many objects took 70-210 ms and
+        # landed on random keys at 5,000 patients; collect the oldest generation
+        # far less often (see benchmarks/RESULTS.md).
+        gc.set_threshold(700, 10, 1000)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self._theme_ready = True
@@ -148,6 +203,7 @@ class CaretuiApp(App[None]):
         unit.session_factory(self.db)
         with self.db.engine.connect():
             pass
+        gc.freeze()  # what start-up built stays: no collection needs to walk it again
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _daily_backup(self) -> None:
@@ -183,6 +239,30 @@ class CaretuiApp(App[None]):
 
         self.push_screen(PatientScreen(patient_id, tab=tab))
 
+    def action_quick_add(self) -> None:
+        """`a`: the one-line quick add; what it saves is told, and the screen read again."""
+        from textual.screen import ModalScreen
+
+        from caretui.screens.lock import LockScreen
+        from caretui.screens.quick_add import QuickAddScreen
+
+        if isinstance(self.screen, ModalScreen | LockScreen):
+            return
+
+        def added(result: object | None) -> None:
+            message = getattr(result, "message", None)
+            if isinstance(message, str):
+                self.notify(message, markup=False)
+                reload = getattr(self.screen, "reload", None)
+                if callable(reload):
+                    reload()
+
+        self.push_screen(QuickAddScreen(), added)
+
+    def action_timer(self) -> None:
+        """`ctrl+t`: start or stop the time-spent timer (``screens.timer``)."""
+        self.timer.toggle()
+
     def action_help(self) -> None:
         screen = self.screen
         title = getattr(screen, "HELP_TITLE", "") or screen.__class__.__name__
@@ -203,6 +283,15 @@ class CaretuiApp(App[None]):
             "Appointments", "Agenda by day and week", lambda: self.switch_mode("appointments")
         )
         yield SystemCommand("Queues", "Tasks by queue", lambda: self.switch_mode("queues"))
+        yield SystemCommand(
+            "Referrals", "Every open referral", lambda: self.switch_mode("referrals")
+        )
+        yield SystemCommand(
+            "Resources", "The directory of services", lambda: self.switch_mode("resources")
+        )
+        yield SystemCommand(
+            "Reports", "The month in numbers and charts", lambda: self.switch_mode("reports")
+        )
         yield SystemCommand(
             "Redaction", "Initials only, for screen sharing", self.action_toggle_redact
         )

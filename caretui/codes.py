@@ -221,6 +221,21 @@ class ReferralStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: Referral statuses that end the loop: nothing more is expected of the receiver.
+REFERRAL_CLOSED = frozenset(
+    {ReferralStatus.COMPLETED, ReferralStatus.DECLINED, ReferralStatus.CANCELLED}
+)
+
+
+class ReferralOutcome(StrEnum):
+    """What came of a completed referral."""
+
+    SEEN = "seen"
+    REPORT_RECEIVED = "report-received"
+    SERVICES_STARTED = "services-started"
+    OTHER = "other"
+
+
 class AuditAction(StrEnum):
     CREATE = "create"
     UPDATE = "update"

@@ -39,6 +39,11 @@ MAX_THRESHOLDS = 12
 MAX_THRESHOLD_LABEL = 40
 
 
+#: Business days a receiver has to answer a referral, by urgency, from the day it is sent.
+DEFAULT_REFERRAL_RESPONSE_DAYS: dict[str, int] = {"stat": 2, "asap": 2, "urgent": 5, "routine": 10}
+MAX_RESPONSE_DAYS = 120
+
+
 class ConfigError(CaretuiError):
     exit_code = 2
 
@@ -73,9 +78,22 @@ class Config:
     #:
     #: or one table of minutes to label: ``care_management_thresholds = {20 = "CCM 20"}``.
     care_management_thresholds: tuple[Threshold, ...] = DEFAULT_THRESHOLDS
+    #: Business days to wait for an answer to a referral, by urgency (stat, asap,
+    #: urgent, routine); a table in the file, e.g. ``{routine = 15}``, overrides some.
+    referral_response_days: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_REFERRAL_RESPONSE_DAYS)
+    )
+    #: A directory entry not verified for this many days is marked stale.
+    resource_stale_days: int = 180
+    #: A patient is marked unable to reach after this many unsuccessful attempts …
+    unable_to_reach_attempts: int = 3
+    #: … spread over at least this many days, with no contact in between.
+    unable_to_reach_days: int = 14
 
 
 _INT_FIELDS = ("refill_window_days", "idle_lock_minutes", "backups_daily", "backups_weekly")
+#: Settings that must be a whole number of 1 or more.
+_POSITIVE_FIELDS = ("resource_stale_days", "unable_to_reach_attempts", "unable_to_reach_days")
 
 
 def parse(data: dict[str, Any], source: str = "config") -> Config:
@@ -103,6 +121,12 @@ def parse(data: dict[str, Any], source: str = "config") -> Config:
             ):
                 raise ConfigError(f"{source}: urgency must be a table of numbers")
             values[key] = {str(k): float(v) for k, v in value.items()}
+        elif key in _POSITIVE_FIELDS:
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000:
+                raise ConfigError(f"{source}: {key} must be a whole number from 1 to 10000")
+            values[key] = value
+        elif key == "referral_response_days":
+            values[key] = parse_response_days(value, f"{source}: {key}")
         elif key == "care_management_thresholds":
             values[key] = parse_thresholds(value, f"{source}: {key}")
         else:
@@ -110,6 +134,29 @@ def parse(data: dict[str, Any], source: str = "config") -> Config:
                 raise ConfigError(f"{source}: {key} must be text")
             values[key] = value
     return Config(**values)
+
+
+def parse_response_days(value: Any, where: str) -> dict[str, int]:
+    """Business days per urgency: the defaults, with those the table names replaced."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table of urgency = business days")
+    out = dict(DEFAULT_REFERRAL_RESPONSE_DAYS)
+    for key, days in value.items():
+        name = str(key).strip()
+        if name not in out:
+            shown = name if len(name) <= 20 else name[:17] + "..."
+            raise ConfigError(f"{where}: {shown!r} is not one of: {', '.join(out)}")
+        if (
+            not isinstance(days, int)
+            or isinstance(days, bool)
+            or not 1 <= days <= MAX_RESPONSE_DAYS
+        ):
+            raise ConfigError(
+                f"{where}: {name} must be a whole number of business days "
+                f"from 1 to {MAX_RESPONSE_DAYS}"
+            )
+        out[name] = days
+    return out
 
 
 def parse_thresholds(value: Any, where: str) -> tuple[Threshold, ...]:

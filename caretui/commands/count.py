@@ -53,6 +53,7 @@ def count(db_path: str | None, date_text: str | None, what: str) -> None:
             day,
             what,  # type: ignore[arg-type]
             refill_window_days=settings.refill_window_days,
+            care_threshold=settings.care_management_thresholds[0].minutes,
         )
     except sqlite3.DatabaseError as exc:
         from caretui.errors import StoreError

@@ -74,7 +74,13 @@ def today(db_path: str | None, date_text: str | None, limit: int, fmt: str) -> N
     db = Database.open(db_path, create=False)
     con = db.read()
     try:
-        items = today_items(con, day, refill_window_days=settings.refill_window_days, now=now)
+        items = today_items(
+            con,
+            day,
+            refill_window_days=settings.refill_window_days,
+            now=now,
+            care_threshold=settings.care_management_thresholds[0].minutes,
+        )
     except sqlite3.DatabaseError as exc:
         from caretui.errors import StoreError
 

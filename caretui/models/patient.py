@@ -80,7 +80,11 @@ class Patient(Record):
     #: the services so the read side can search without Python-side folding.
     search_key: Mapped[str] = mapped_column(String(600), default="", nullable=False)
 
-    __table_args__ = (Index("ix_patient_family_given", "family_name", "given_name"), TABLE_OPTIONS)
+    __table_args__ = (
+        Index("ix_patient_family_given", "family_name", "given_name"),
+        Index("ix_patient_unable_to_reach", "unable_to_reach_since"),
+        TABLE_OPTIONS,
+    )
 
     @property
     def display_name(self) -> str:

@@ -175,7 +175,11 @@ class Referral(Record):
     appointment_id: Mapped[int | None] = mapped_column(
         ForeignKey("appointment.id", ondelete="SET NULL"), info=label("Appointment")
     )
-    outcome: Mapped[str | None] = short_col("Outcome")
+    outcome: Mapped[str | None] = short_col("Outcome details")
+    #: What came of it, recorded when the referral is completed (the loop closes).
+    outcome_code: Mapped[codes.ReferralOutcome | None] = mapped_column(
+        code(codes.ReferralOutcome, name="referral_outcome"), info=label("Outcome")
+    )
     closed_on: Mapped[date | None] = mapped_column(Date, info=label("Closed"))
 
     __table_args__ = (Index("ix_referral_status_due", "status", "response_due"), TABLE_OPTIONS)

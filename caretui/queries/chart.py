@@ -17,6 +17,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from caretui import codes
+from caretui.queries.minutes import month_minutes
 from caretui.queries.patients import PatientDetail, patient_detail
 from caretui.queries.sql import to_date, to_datetime
 
@@ -208,6 +209,8 @@ class Overview:
     open_tasks: tuple[TaskRow, ...]
     open_task_count: int
     last_contact: NoteRow | None
+    #: Minutes logged this calendar month; None when not in a care-management program.
+    month_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,4 +535,5 @@ def overview(con: sqlite3.Connection, patient_id: int, today: date) -> Overview 
         open_tasks=tuple(_task(r) for r in open_rows),
         open_task_count=open_count,
         last_contact=_note(last) if last else None,
+        month_minutes=month_minutes(con, [patient_id], today).get(patient_id),
     )

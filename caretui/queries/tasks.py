@@ -251,3 +251,119 @@ def task_detail(con: sqlite3.Connection, task_id: int) -> TaskDetail | None:
         r[13] or "",
         r[14],
     )
+
+
+# --- dependencies: what a task waits on, and what waits on it ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedTask:
+    """A task on the other end of a dependency, as a list of them shows it."""
+
+    id: int
+    version: int
+    patient_id: int | None
+    given_name: str | None
+    family_name: str | None
+    preferred_name: str | None
+    title: str
+    queue: str
+    status: str
+    due: date | None
+
+    @property
+    def patient(self) -> str:
+        return patient_display(self.given_name, self.family_name, self.preferred_name)
+
+    @property
+    def open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+_LINKED_COLUMNS = (
+    "t.id, t.version, t.patient_id, p.given_name, p.family_name, p.preferred_name, t.title, "
+    "t.queue, t.status, t.due"
+)
+
+
+def _linked(r: tuple[Any, ...]) -> LinkedTask:
+    return LinkedTask(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6] or "", r[7] or "", r[8] or "", to_date(r[9])
+    )
+
+
+def blockers(con: sqlite3.Connection, task_id: int) -> list[LinkedTask]:
+    """The tasks ``task_id`` waits on, open ones first (a closed one no longer blocks)."""
+    rows = con.execute(
+        f"SELECT {_LINKED_COLUMNS} FROM task_dependency AS d "
+        "JOIN task AS t ON t.id = d.blocked_by_id "
+        "LEFT JOIN patient AS p ON p.id = t.patient_id "
+        f"WHERE d.task_id = ? ORDER BY CASE WHEN t.status IN ({_in(OPEN_STATUSES)}) "
+        "THEN 0 ELSE 1 END, t.id",
+        (task_id, *OPEN_STATUSES),
+    ).fetchall()
+    return [_linked(r) for r in rows]
+
+
+def blocked_by_task(con: sqlite3.Connection, task_id: int) -> list[LinkedTask]:
+    """The tasks that wait on ``task_id``, open ones first."""
+    rows = con.execute(
+        f"SELECT {_LINKED_COLUMNS} FROM task_dependency AS d "
+        "JOIN task AS t ON t.id = d.task_id "
+        "LEFT JOIN patient AS p ON p.id = t.patient_id "
+        f"WHERE d.blocked_by_id = ? ORDER BY CASE WHEN t.status IN ({_in(OPEN_STATUSES)}) "
+        "THEN 0 ELSE 1 END, t.id",
+        (task_id, *OPEN_STATUSES),
+    ).fetchall()
+    return [_linked(r) for r in rows]
+
+
+def open_blocker_counts(con: sqlite3.Connection, task_ids: Sequence[int]) -> dict[int, int]:
+    """How many open tasks each of ``task_ids`` waits on (tasks waiting on none are absent)."""
+    if not task_ids:
+        return {}
+    out: dict[int, int] = {}
+    for start in range(0, len(task_ids), 500):
+        part = list(task_ids[start : start + 500])
+        rows = con.execute(
+            "SELECT d.task_id, count(*) FROM task_dependency AS d "
+            "JOIN task AS b ON b.id = d.blocked_by_id "
+            f"WHERE d.task_id IN ({_in([str(i) for i in part])}) "
+            f"AND b.status IN ({_in(OPEN_STATUSES)}) GROUP BY d.task_id",
+            (*part, *OPEN_STATUSES),
+        ).fetchall()
+        out.update({int(task): int(n) for task, n in rows})
+    return out
+
+
+def blocker_choices(
+    con: sqlite3.Connection,
+    task_id: int,
+    *,
+    patient_id: int | None,
+    queue: str,
+    limit: int = 50,
+) -> list[LinkedTask]:
+    """Open tasks ``task_id`` could wait on: the same patient's first, then the same
+    queue's, soonest due first; not itself, nor one it already waits on."""
+    same_patient = "t.patient_id = ?" if patient_id is not None else "0 = 1"
+    patient_params: list[object] = [patient_id] if patient_id is not None else []
+    rows = con.execute(
+        f"SELECT {_LINKED_COLUMNS} FROM task AS t "
+        "LEFT JOIN patient AS p ON p.id = t.patient_id "
+        f"WHERE t.status IN ({_in(OPEN_STATUSES)}) AND t.id <> ? "
+        f"AND ({same_patient} OR t.queue = ?) "
+        "AND t.id NOT IN (SELECT d.blocked_by_id FROM task_dependency AS d WHERE d.task_id = ?) "
+        f"ORDER BY CASE WHEN {same_patient} THEN 0 ELSE 1 END, "
+        "CASE WHEN t.due IS NULL THEN 1 ELSE 0 END, t.due, t.id LIMIT ?",
+        (
+            *OPEN_STATUSES,
+            task_id,
+            *patient_params,
+            queue,
+            task_id,
+            *patient_params,
+            max(limit, 0),
+        ),
+    ).fetchall()
+    return [_linked(r) for r in rows]

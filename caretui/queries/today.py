@@ -39,6 +39,11 @@ class ItemKind(StrEnum):
     REFILL = "refill"
     PLAN_REVIEW = "plan-review"
     GOAL_OVERDUE = "goal-overdue"
+    REFERRAL_OVERDUE = "referral-overdue"
+    REFERRAL_DRAFT = "referral-draft"
+    REFERRAL_NO_OUTCOME = "referral-no-outcome"
+    UNABLE_TO_REACH = "unable-to-reach"
+    CARE_MINUTES = "care-minutes"
 
 
 #: How a coordinator names each kind in a list.
@@ -49,6 +54,11 @@ KIND_LABELS: Mapping[ItemKind, str] = {
     ItemKind.REFILL: "refill",
     ItemKind.PLAN_REVIEW: "plan review",
     ItemKind.GOAL_OVERDUE: "goal overdue",
+    ItemKind.REFERRAL_OVERDUE: "referral late",
+    ItemKind.REFERRAL_DRAFT: "referral draft",
+    ItemKind.REFERRAL_NO_OUTCOME: "ref. outcome",
+    ItemKind.UNABLE_TO_REACH: "unreachable",
+    ItemKind.CARE_MINUTES: "care minutes",
 }
 
 #: The priority shown for items that carry none of their own (only tasks do).
@@ -60,6 +70,11 @@ DEFAULT_PRIORITY: Mapping[ItemKind, codes.Priority] = {
     ItemKind.REFILL: codes.Priority.ROUTINE,
     ItemKind.PLAN_REVIEW: codes.Priority.ROUTINE,
     ItemKind.GOAL_OVERDUE: codes.Priority.ROUTINE,
+    ItemKind.REFERRAL_OVERDUE: codes.Priority.ROUTINE,  # referrals carry their urgency
+    ItemKind.REFERRAL_DRAFT: codes.Priority.ROUTINE,
+    ItemKind.REFERRAL_NO_OUTCOME: codes.Priority.ROUTINE,
+    ItemKind.UNABLE_TO_REACH: codes.Priority.ROUTINE,
+    ItemKind.CARE_MINUTES: codes.Priority.ROUTINE,
 }
 
 #: An appointment with no end is taken to last this long.
@@ -150,8 +165,10 @@ _PATIENT_COLUMNS = "p.id, p.given_name, p.family_name, p.preferred_name, p.risk"
 _ENDED = '(a."end" < :now OR (a."end" IS NULL AND a."start" < :now_less_length))'
 _NOT_ENDED = '(a."end" >= :now OR (a."end" IS NULL AND a."start" >= :now_less_length))'
 
-#: Open tasks due today or before, not snoozed past today; a task about no
-#: patient is kept, one about a discharged patient is not. Uses ix_task_status_due.
+#: Open tasks due today or before, not snoozed past today, not waiting on an open
+#: task (a closed blocker blocks nothing); a task about no patient is kept, one
+#: about a discharged patient is not. Uses ix_task_status_due, and
+#: ix_task_dependency_task_blocker for the blockers.
 TASKS_FROM = f"""
 FROM task AS t
 LEFT JOIN patient AS p ON p.id = t.patient_id
@@ -159,6 +176,11 @@ WHERE t.status IN ({_TASK_OPEN_IN})
   AND t.due <= :today
   AND (t.wait_until IS NULL OR t.wait_until <= :today)
   AND (p.id IS NULL OR p.status <> :discharged)
+  AND NOT EXISTS (
+    SELECT 1 FROM task_dependency AS d
+    JOIN task AS b ON b.id = d.blocked_by_id
+    WHERE d.task_id = t.id AND b.status IN ({_TASK_OPEN_IN})
+  )
 """
 TASKS_SQL = f"""
 SELECT t.id, t.version, {_PATIENT_COLUMNS},
@@ -238,6 +260,137 @@ SELECT g.id, g.version, {_PATIENT_COLUMNS},
 {GOALS_FROM}"""
 
 
+#: Code values the referral and outreach queries bind.
+_LOOP_PARAMS: dict[str, str] = {
+    "referral_draft": codes.ReferralStatus.DRAFT.value,
+    "referral_sent": codes.ReferralStatus.SENT.value,
+    "referral_scheduled": codes.ReferralStatus.SCHEDULED.value,
+}
+#: A draft waiting this many days to be sent is on the list the day after.
+DRAFT_WAIT_DAYS = 2
+#: The receiver's name: a directory resource or a contact.
+_RECEIVER = """LEFT JOIN resource AS res ON res.id = r.resource_id
+LEFT JOIN contact AS c ON c.id = r.contact_id"""
+
+#: Referrals sent and not answered by the day an answer was expected. Uses
+#: ix_referral_status_due.
+REFERRALS_OVERDUE_FROM = """
+FROM referral AS r
+JOIN patient AS p ON p.id = r.patient_id
+WHERE r.status = :referral_sent
+  AND r.response_due < :today
+  AND p.status <> :discharged
+"""
+REFERRALS_OVERDUE_SQL = f"""
+SELECT r.id, r.version, {_PATIENT_COLUMNS},
+       r.reason, COALESCE(res.name, c.name), r.urgency, r.response_due
+FROM referral AS r
+JOIN patient AS p ON p.id = r.patient_id
+{_RECEIVER}
+WHERE r.status = :referral_sent
+  AND r.response_due < :today
+  AND p.status <> :discharged
+"""
+
+#: The day a draft was made: its first step's, else the record's (an import's).
+_DRAFTED = (
+    "COALESCE((SELECT MIN(s.taken_on) FROM referral_step AS s WHERE s.referral_id = r.id), "
+    "r.created_at)"
+)
+#: Drafts not sent for more than ``DRAFT_WAIT_DAYS`` days. Uses ix_referral_status_due,
+#: and ix_referral_step_referral for the day drafted.
+REFERRAL_DRAFTS_FROM = f"""
+FROM referral AS r
+JOIN patient AS p ON p.id = r.patient_id
+WHERE r.status = :referral_draft
+  AND {_DRAFTED} < :draft_before
+  AND p.status <> :discharged
+"""
+REFERRAL_DRAFTS_SQL = f"""
+SELECT r.id, r.version, {_PATIENT_COLUMNS},
+       r.reason, COALESCE(res.name, c.name), r.urgency, {_DRAFTED}
+FROM referral AS r
+JOIN patient AS p ON p.id = r.patient_id
+{_RECEIVER}
+WHERE r.status = :referral_draft
+  AND {_DRAFTED} < :draft_before
+  AND p.status <> :discharged
+"""
+
+#: Scheduled referrals whose appointment was on a day before today, and no outcome
+#: recorded (still scheduled). Uses ix_referral_status_due.
+REFERRALS_NO_OUTCOME_FROM = """
+FROM referral AS r
+JOIN appointment AS a ON a.id = r.appointment_id
+JOIN patient AS p ON p.id = r.patient_id
+WHERE r.status = :referral_scheduled
+  AND a."start" < :day_start
+  AND p.status <> :discharged
+"""
+REFERRALS_NO_OUTCOME_SQL = f"""
+SELECT r.id, r.version, {_PATIENT_COLUMNS},
+       r.reason, COALESCE(res.name, c.name), r.urgency, a."start"
+FROM referral AS r
+JOIN appointment AS a ON a.id = r.appointment_id
+JOIN patient AS p ON p.id = r.patient_id
+{_RECEIVER}
+WHERE r.status = :referral_scheduled
+  AND a."start" < :day_start
+  AND p.status <> :discharged
+"""
+
+#: Patients marked unable to reach (the outreach rule). Uses ix_patient_unable_to_reach.
+UNABLE_TO_REACH_FROM = """
+FROM patient AS p
+WHERE p.unable_to_reach_since <= :today
+  AND p.status <> :discharged
+"""
+UNABLE_TO_REACH_SQL = f"""
+SELECT p.id, p.version, {_PATIENT_COLUMNS}, p.unable_to_reach_since
+{UNABLE_TO_REACH_FROM}"""
+
+#: Enrolled patients under their first care-management threshold come onto the list
+#: when the month has this many days left or fewer, today included (from the 25th of a
+#: 31-day month).
+CARE_MINUTES_DAYS_LEFT = 7
+#: The first threshold's minutes when the caller names none (``config.DEFAULT_THRESHOLDS``).
+CARE_MINUTES_THRESHOLD = 20
+#: Minutes logged for patient ``p`` in today's calendar month. Uses ix_note_patient_when.
+_MONTH_MINUTES = """(SELECT COALESCE(SUM(n.minutes), 0) FROM note AS n
+    WHERE n.patient_id = p.id
+      AND n.occurred_at >= :care_month_start AND n.occurred_at < :care_month_end)"""
+#: Patients in a care-management program, on the caseload, under the first threshold
+#: this month, in the month's last ``CARE_MINUTES_DAYS_LEFT`` days (before them the
+#: bound ``:care_closing`` is false and no row is read). The item's day is the month's
+#: last. Reads the patient rows (no index holds the program flag: a few thousand
+#: short rows, in a month's last week only); each one's minutes through its index.
+CARE_MINUTES_FROM = f"""
+FROM patient AS p
+WHERE :care_closing = :care_yes
+  AND p.care_management = :care_yes
+  AND p.status <> :discharged
+  AND (p.enrolled_on IS NULL OR p.enrolled_on <= :today)
+  AND {_MONTH_MINUTES} < :care_threshold
+"""
+CARE_MINUTES_SQL = f"""
+SELECT p.id, p.version, {_PATIENT_COLUMNS}, {_MONTH_MINUTES}, :care_threshold, :care_last_day
+{CARE_MINUTES_FROM}"""
+
+
+def care_minutes_params(today: date, threshold: int) -> dict[str, Any]:
+    """What the care-minutes query binds: today's month, and whether it is closing."""
+    start = today.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return {
+        "care_yes": True,
+        "care_closing": (end - today).days <= CARE_MINUTES_DAYS_LEFT,
+        "care_month_start": start.isoformat(),
+        "care_month_end": end.isoformat(),
+        "care_last_day": (end - timedelta(days=1)).isoformat(),
+        "care_threshold": threshold,
+    }
+
+
 def default_now(today: date) -> datetime:
     """The instant the list is evaluated at: the clock if ``today`` is the real
     today, else the start of ``today`` (``caretui today --date fri``)."""
@@ -246,7 +399,11 @@ def default_now(today: date) -> datetime:
 
 
 def query_params(
-    today: date, *, refill_window_days: int = 7, now: datetime | None = None
+    today: date,
+    *,
+    refill_window_days: int = 7,
+    now: datetime | None = None,
+    care_threshold: int = CARE_MINUTES_THRESHOLD,
 ) -> dict[str, Any]:
     """Every parameter the queries above bind, for ``today`` as of ``now``."""
     now = now if now is not None else default_now(today)
@@ -258,6 +415,9 @@ def query_params(
         "now": stored_instant(now),
         "now_less_length": stored_instant(now - DEFAULT_APPOINTMENT_LENGTH),
         "refill_until": (today + timedelta(days=max(refill_window_days, 0))).isoformat(),
+        **_LOOP_PARAMS,
+        "draft_before": (today - timedelta(days=DRAFT_WAIT_DAYS)).isoformat(),
+        **care_minutes_params(today, care_threshold),
     }
 
 
@@ -458,6 +618,98 @@ _goals = _dated(
 )
 
 
+def _referral_what(reason: object, receiver: object) -> str:
+    what = str(reason or "referral")
+    return f"{what} → {receiver}" if receiver else what
+
+
+def _referrals(
+    kind: ItemKind, detail_of: Callable[[date, date], str], bad_what: str, instant: bool = False
+) -> Callable[[_Rows, date, datetime], list[TodayItem]]:
+    """A converter for referral rows: (…patient, reason, receiver, urgency, the day)."""
+
+    def convert(rows: _Rows, today: date, now: datetime) -> list[TodayItem]:
+        out: list[TodayItem] = []
+        for row in rows:
+            raw = row[-1]
+            bad = False
+            if instant:
+                at = parse_instant(raw)
+                day = at.date() if at is not None else None
+                if at is None:  # keep the day if the text starts with one
+                    bad = True
+                    day = parse_day(raw[:10]) if isinstance(raw, str) else None
+            else:
+                at = None
+                day = parse_day(raw)
+                if day is None:  # a draft with no steps: the day its record was made
+                    made = parse_instant(raw)
+                    day = made.date() if made is not None else None
+                    bad = day is None
+            detail = detail_of(day, today) if day is not None else ""
+            if bad:
+                detail = "; ".join(p for p in (detail, _bad(bad_what, raw)) if p)
+            out.append(
+                TodayItem(
+                    kind,
+                    "referral",
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    _RISK.get(row[6]),
+                    _referral_what(row[7], row[8]),
+                    detail,
+                    day or today,
+                    at,
+                    _PRIORITY.get(row[9], _ROUTINE),
+                    None,
+                    bad,
+                )
+            )
+        return out
+
+    return convert
+
+
+_referrals_overdue = _referrals(
+    ItemKind.REFERRAL_OVERDUE,
+    lambda due, today: f"no answer; expected by {due:%a} {due.isoformat()} ({_days(due, today)})",
+    "response date",
+)
+_referral_drafts = _referrals(
+    ItemKind.REFERRAL_DRAFT,
+    lambda made, today: f"drafted {_days(made, today)}, not sent",
+    "draft date",
+)
+_referrals_no_outcome = _referrals(
+    ItemKind.REFERRAL_NO_OUTCOME,
+    lambda day, today: f"appointment {_days(day, today)}; outcome not recorded",
+    "appointment start",
+    instant=True,
+)
+_care_minutes = _dated(
+    ItemKind.CARE_MINUTES,
+    "care_minutes",  # the record is the patient; its own row key, apart from "patient:"
+    lambda row: f"care management: {row[7]} of {row[8]} min this month",
+    lambda row, last, today: (
+        "last day of the month"
+        if last <= today
+        else f"{(last - today).days + 1} days left in the month"
+    ),
+    "month end",
+)
+_unable_to_reach = _dated(
+    ItemKind.UNABLE_TO_REACH,
+    "patient",
+    lambda row: "unable to reach",
+    lambda row, since, today: f"unsuccessful attempts; marked {_days(since, today)}",
+    "unable-to-reach date",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One kind of item: its query, the date column counts split on, its row converter."""
@@ -494,6 +746,46 @@ SOURCES: tuple[Source, ...] = (
         _plan_reviews,
     ),
     Source(ItemKind.GOAL_OVERDUE, GOALS_SQL, GOALS_FROM, "g.target_date", False, _goals),
+    Source(
+        ItemKind.REFERRAL_OVERDUE,
+        REFERRALS_OVERDUE_SQL,
+        REFERRALS_OVERDUE_FROM,
+        "r.response_due",
+        False,
+        _referrals_overdue,
+    ),
+    Source(
+        ItemKind.REFERRAL_DRAFT,
+        REFERRAL_DRAFTS_SQL,
+        REFERRAL_DRAFTS_FROM,
+        _DRAFTED,
+        False,
+        _referral_drafts,
+    ),
+    Source(
+        ItemKind.REFERRAL_NO_OUTCOME,
+        REFERRALS_NO_OUTCOME_SQL,
+        REFERRALS_NO_OUTCOME_FROM,
+        'a."start"',
+        True,
+        _referrals_no_outcome,
+    ),
+    Source(
+        ItemKind.UNABLE_TO_REACH,
+        UNABLE_TO_REACH_SQL,
+        UNABLE_TO_REACH_FROM,
+        "p.unable_to_reach_since",
+        False,
+        _unable_to_reach,
+    ),
+    Source(
+        ItemKind.CARE_MINUTES,
+        CARE_MINUTES_SQL,
+        CARE_MINUTES_FROM,
+        ":care_last_day",
+        False,
+        _care_minutes,
+    ),
 )
 
 
@@ -503,14 +795,18 @@ def today_items(
     *,
     refill_window_days: int = 7,
     now: datetime | None = None,
+    care_threshold: int = CARE_MINUTES_THRESHOLD,
 ) -> list[TodayItem]:
     """Everything that needs attention on ``today``, as of ``now``, in no particular
     order (``services.triage.rank`` orders it). Discharged patients' items are left out.
 
-    ``now`` defaults to the clock on the real today and to the start of any other day.
+    ``now`` defaults to the clock on the real today and to the start of any other day;
+    ``care_threshold`` is the first care-management threshold's minutes.
     """
     now = now if now is not None else default_now(today)
-    params = query_params(today, refill_window_days=refill_window_days, now=now)
+    params = query_params(
+        today, refill_window_days=refill_window_days, now=now, care_threshold=care_threshold
+    )
     items: list[TodayItem] = []
     for source in SOURCES:
         items.extend(source.convert(con.execute(source.select_sql, params), today, now))
@@ -547,10 +843,13 @@ def count_items(
     *,
     refill_window_days: int = 7,
     now: datetime | None = None,
+    care_threshold: int = CARE_MINUTES_THRESHOLD,
 ) -> int:
     """How many items of the Today list, counted in SQL: ``all`` of them, those
     ``overdue`` (their day is before ``today``), or those whose day is ``today``.
     Refills coming due later in the window count only in ``all``."""
-    params = query_params(today, refill_window_days=refill_window_days, now=now)
+    params = query_params(
+        today, refill_window_days=refill_window_days, now=now, care_threshold=care_threshold
+    )
     row = con.execute(count_sql(what), params).fetchone()
     return int(row[0]) if row else 0

@@ -2,115 +2,52 @@
 
 Every change (outcome, cancel, transport, reschedule) goes through
 ``screens.work_forms`` in a thread worker; the changed line is updated in place,
-or the day is read again when the order or the set of appointments changed.
+or the day is read again when the order or the set of appointments changed. What
+a line, the title and the week strip show is in ``agenda_view``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from caretui import codes
-from caretui.errors import CaretuiError
 from caretui.queries.agenda import (
     AgendaRow,
     agenda_row,
-    appointment_detail,
     appointments_between,
     count_between,
     counts_by_day,
     day_bounds,
     week_of,
 )
-from caretui.queries.names import patient_name
-from caretui.screens.base import CaseloadScreen
-from caretui.services.text import one_line
-from caretui.widgets.records import RecordTable, Row, cell
+from caretui.screens.agenda_view import (
+    COLUMNS,
+    FLEX,
+    AgendaView,
+    agenda_line,
+    agenda_title,
+    appointment_title,
+    week_strip,
+)
+from caretui.screens.base import RecordListScreen
+from caretui.screens.common import now_on
+from caretui.widgets.keys_footer import KeysFooter
+from caretui.widgets.records import RecordTable, Row
 
 if TYPE_CHECKING:
-    from caretui.queries.agenda import AppointmentDetail
-    from caretui.screens.chart_forms import Saved
-
-PAGE = 200
-
-_STATUS_STYLE = {
-    codes.AppointmentStatus.PROPOSED.value: ("proposed", "italic"),
-    codes.AppointmentStatus.BOOKED.value: ("booked", ""),
-    codes.AppointmentStatus.ARRIVED.value: ("arrived", "bold"),
-    codes.AppointmentStatus.FULFILLED.value: ("fulfilled", "green"),
-    codes.AppointmentStatus.CANCELLED.value: ("cancelled", "dim strike"),
-    codes.AppointmentStatus.NOSHOW.value: ("no-show", "red"),
-}
+    import sqlite3
 
 
-@dataclass(frozen=True, slots=True)
-class AgendaView:
-    """What the agenda shows: the day it is on, and whether the whole week."""
-
-    day: date
-    week: bool = False
-
-    @property
-    def span(self) -> tuple[date, date]:
-        return week_of(self.day) if self.week else (self.day, self.day)
-
-
-def _when(row: AgendaRow, *, week: bool) -> Text:
-    if row.start is None:
-        return Text(f"bad date {one_line(row.start_text)[:20]}", style="bold red")
-    text = f"{row.start:%a %d %H:%M}" if week else f"{row.start:%H:%M}"
-    if not week and row.end is not None and row.end.date() == row.start.date():
-        text += f"–{row.end:%H:%M}"
-    return Text(text, style="dim" if row.status == codes.AppointmentStatus.CANCELLED else "")
-
-
-def _status(row: AgendaRow, now: datetime) -> Text:
-    word, style = _STATUS_STYLE.get(row.status, (one_line(row.status), ""))
-    ended = row.end or (row.start + timedelta(minutes=30) if row.start else None)
-    if not row.closed and ended is not None and ended < now:
-        return Text("no outcome", style="bold yellow")
-    return Text(word, style=style)
-
-
-def _transport(row: AgendaRow) -> Text:
-    if row.transport == codes.Transport.NEEDED.value:
-        if row.closed:
-            return Text("needed", style="dim")
-        return Text("NEEDED, not arranged", style="bold reverse red")
-    if row.transport == codes.Transport.ARRANGED.value:
-        text = Text("arranged", style="green")
-        if row.transport_details:
-            text.append(f": {one_line(row.transport_details)}")
-        return text
-    return Text("")
-
-
-def agenda_line(row: AgendaRow, *, week: bool, now: datetime, redact: bool) -> Row:
-    return Row(
-        f"appointment:{row.id}",
-        (
-            _when(row, week=week),
-            patient_name(row.given_name, row.family_name, row.preferred_name, redact=redact),
-            _status(row, now),
-            _transport(row),
-            row.purpose,
-            row.with_whom,
-            row.location,
-        ),
-    )
-
-
-class AppointmentsScreen(CaseloadScreen):
+class AppointmentsScreen(RecordListScreen[AgendaRow]):
     HELP_TITLE = "Appointments"
     HELP_EXTRA = Text(
         "Dates: today, tomorrow, fri, +3d, next week, 12/01, 2026-12-01.\n"
@@ -204,38 +141,24 @@ class AppointmentsScreen(CaseloadScreen):
             tooltip="Open the patient at their appointments",
         ),
     ]
+
     DEFAULT_CSS = """
     AppointmentsScreen #agenda-title { padding: 0 1; text-style: bold; height: 1; }
     AppointmentsScreen #agenda-week { padding: 0 1; height: 1; color: $text-muted; }
     """
+    PAGE = 200
+    ROW_KIND = "appointment"
 
     def __init__(self) -> None:
         super().__init__()
         self.view = AgendaView(date.today())
-        self._rows: dict[str, AgendaRow] = {}
-        self._total = 0
-        self._loaded = False
-        self._under_dialog = False
-        #: Changes made from this screen; a list read before the latest is read again.
-        self._changes = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="agenda-title")
         yield Static("", id="agenda-week")
-        yield RecordTable(
-            [
-                ("When", 12),
-                ("Patient", 24),
-                ("Status", 10),
-                ("Transport", 20),
-                ("Purpose", 22),
-                ("With", 16),
-                ("Where", 16),
-            ],
-            id="agenda-table",
-        )
-        yield Footer()
+        yield RecordTable(COLUMNS, id="agenda-table", flex=FLEX)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.view = AgendaView(self.caretui.today)
@@ -243,33 +166,22 @@ class AppointmentsScreen(CaseloadScreen):
         self.reload()
         self.watch(self.app, "redact", lambda _old, _new: self.reload(), init=False)
 
-    def on_screen_suspend(self) -> None:
-        self._under_dialog = isinstance(self.app.screen, ModalScreen)
-
-    def on_screen_resume(self) -> None:
-        """Back from another screen (the patient, another mode): read again. Back from
-        a dialog: no need, the change it led to updates its own line."""
-        if self.is_mounted and self._loaded and not self._under_dialog:
-            self.reload()
-        self._under_dialog = False
-
-    @property
-    def table(self) -> RecordTable:
-        return self.query_one(RecordTable)
-
-    def _now(self) -> datetime:
-        """The app's today at the clock's time of day (today is fixed in tests)."""
-        return datetime.combine(self.caretui.today, datetime.now().time())
-
     # -- reading -------------------------------------------------------------------------
 
     def show_view(self, view: AgendaView) -> None:
         """Go to another day or week: its first page, read in a worker."""
         self.view = view
-        self._load(view, 0, PAGE, self._changes)
+        self.start_over()
 
     def reload(self) -> None:
-        self._load(self.view, 0, max(PAGE, len(self._rows)), self._changes)
+        self._load(self.view, 0, max(self.PAGE, len(self._rows)), self._changes)
+
+    def load_page(self, offset: int, limit: int) -> None:
+        self._load(self.view, offset, limit, self._changes)
+
+    def line(self, row: AgendaRow) -> Row:
+        now = now_on(self.caretui.today)
+        return agenda_line(row, week=self.view.week, now=now, redact=self.caretui.redact)
 
     @work(thread=True, exclusive=True, group="agenda-load")
     def _load(self, view: AgendaView, offset: int, limit: int, stamp: int) -> None:
@@ -290,67 +202,14 @@ class AppointmentsScreen(CaseloadScreen):
         counts: dict[date, int] | None,
         stamp: int,
     ) -> None:
-        if view != self.view or (offset and offset != self.table.row_count):
-            return
-        if stamp != self._changes:  # read before a change made since: read again
-            if offset == 0:
-                self.reload()
-            return
-        self._loaded = True
-        now, redact = self._now(), self.caretui.redact
-        lines = [agenda_line(r, week=view.week, now=now, redact=redact) for r in rows]
-        if offset == 0:
-            self._rows = {}
-            self.table.show(lines)
-        else:
-            for line in lines:
-                if line.key not in self._rows:
-                    self.table.add_row(*(cell(c) for c in line.cells), key=line.key)
-        self._rows.update({f"appointment:{r.id}": r for r in rows})
-        self._total = total
-        if counts is not None:
+        if view == self.view and self.show_page(offset, rows, total, stamp) and counts is not None:
             self._show_header(view, total, counts)
 
     def _show_header(self, view: AgendaView, total: int, counts: dict[date, int]) -> None:
         today = self.caretui.today
-        first, last = view.span
-        if view.week:
-            title = f"Week of {first:%a %d %b} – {last:%a %d %b %Y}"
-        else:
-            title = f"{first:%A %d %B %Y}"
-            delta = (first - today).days
-            when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta)
-            if when:
-                title += f" · {when}"
-        noun = "appointment" if total == 1 else "appointments"
-        shown = f"{len(self._rows):,} of {total:,}" if total > len(self._rows) else f"{total:,}"
-        title = f"{title} · {shown} {noun}"
-        in_span = [n for day, n in counts.items() if first <= day <= last]
-        cancelled = total - sum(in_span)
-        if cancelled > 0:
-            title += f" ({cancelled:,} cancelled)"
-        self.query_one("#agenda-title", Static).update(Text(title))
-        strip = Text()
-        for day, n in counts.items():
-            style = ""
-            if day == today:
-                style = "bold underline"
-            if not view.week and day == view.day:
-                style = "reverse"
-            strip.append(f" {day:%a %d}: {n} ", style=style)
-            strip.append(" ")
-        strip.append("  w day/week  [ ] prev/next  t today", style="dim")
-        self.query_one("#agenda-week", Static).update(strip)
-
-    @on(DataTable.RowHighlighted, "#agenda-table")
-    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        loaded = self.table.row_count
-        if loaded < self._total and event.cursor_row >= loaded - 10:
-            self._load(self.view, loaded, PAGE, self._changes)
-
-    @on(DataTable.RowSelected, "#agenda-table")
-    def _row_selected(self) -> None:
-        self.action_open()
+        title = agenda_title(view, today, shown=len(self._rows), total=total, counts=counts)
+        self.query_one("#agenda-title", Static).update(title)
+        self.query_one("#agenda-week", Static).update(week_strip(view, today, counts))
 
     # -- moving through days -------------------------------------------------------------
 
@@ -372,16 +231,8 @@ class AppointmentsScreen(CaseloadScreen):
 
     # -- acting on the selected appointment ----------------------------------------------
 
-    def selected(self) -> AgendaRow | None:
-        key = self.table.selected_key
-        return self._rows.get(key) if key else None
-
     def _title(self, what: str, row: AgendaRow) -> Text:
-        name = patient_name(
-            row.given_name, row.family_name, row.preferred_name, redact=self.caretui.redact
-        )
-        when = f"{row.start:%a %d %b %H:%M}" if row.start else "appointment"
-        return Text(f"{what} — {when}, {name}")
+        return appointment_title(what, row, redact=self.caretui.redact)
 
     def action_open(self) -> None:
         row = self.selected()
@@ -389,28 +240,13 @@ class AppointmentsScreen(CaseloadScreen):
             self.caretui.open_patient(row.patient_id, "appointments")
 
     def action_new(self) -> None:
-        from caretui.widgets.dialogs import PatientPicker
+        from caretui.widgets.patient_picker import PatientPicker
 
         def picked(patient_id: int | None) -> None:
             if patient_id:
-                self._open_new(patient_id)
+                self.with_patient_name(patient_id, self._push_new)
 
         self.app.push_screen(PatientPicker("New appointment — which patient?"), picked)
-
-    @work(thread=True, exclusive=True, group="agenda-form")
-    def _open_new(self, patient_id: int) -> None:
-        from caretui.queries.patients import patient_detail
-
-        with self.caretui.reading() as con:
-            patient = patient_detail(con, patient_id)
-        if patient is not None:
-            name = patient_name(
-                patient.given_name,
-                patient.family_name,
-                patient.preferred_name,
-                redact=self.caretui.redact,
-            )
-            self.app.call_from_thread(self._push_new, patient_id, name)
 
     def _push_new(self, patient_id: int, name: str) -> None:
         from caretui.screens.work_forms import appointment_form
@@ -420,43 +256,12 @@ class AppointmentsScreen(CaseloadScreen):
         form = appointment_form(
             self.caretui.db, today, patient_id=patient_id, start=start, patient=name
         )
-        self.app.push_screen(form, self._form_saved)
+        self.app.push_screen(form, self.form_saved)
 
     def action_edit(self) -> None:
         row = self.selected()
         if row is not None:
-            self._open_edit(row.id)
-
-    @work(thread=True, exclusive=True, group="agenda-form")
-    def _open_edit(self, appointment_id: int) -> None:
-        with self.caretui.reading() as con:
-            current = appointment_detail(con, appointment_id)
-        if current is not None:
-            self.app.call_from_thread(self._push_edit, current)
-
-    def _push_edit(self, current: AppointmentDetail) -> None:
-        from caretui.screens.work_forms import appointment_form
-
-        name = patient_name(
-            current.given_name,
-            current.family_name,
-            current.preferred_name,
-            redact=self.caretui.redact,
-        )
-        form = appointment_form(
-            self.caretui.db,
-            self.caretui.today,
-            patient_id=current.patient_id,
-            current=current,
-            patient=name,
-        )
-        self.app.push_screen(form, self._form_saved)
-
-    def _form_saved(self, result: object | None) -> None:
-        message = getattr(result, "message", None)
-        if isinstance(message, str):
-            self.notify(message, markup=False)
-            self.reload()
+            self.edit_work("appointment", row.id, self.form_saved)
 
     def action_outcome(self) -> None:
         from caretui.screens.work_forms import OUTCOME_CHOICES, appointment_outcome
@@ -469,7 +274,7 @@ class AppointmentsScreen(CaseloadScreen):
         def chosen(outcome: str | None) -> None:
             if outcome:
                 db, today = self.caretui.db, self.caretui.today
-                self._write(
+                self.write(
                     lambda: appointment_outcome(db, today, row.id, row.version, outcome),
                     row.id,
                     reload=bool(row.rrule),
@@ -504,7 +309,7 @@ class AppointmentsScreen(CaseloadScreen):
         def given(reason: str | None) -> None:
             if reason is not None:
                 db, today = self.caretui.db, self.caretui.today
-                self._write(
+                self.write(
                     lambda: appointment_cancel(
                         db, today, row.id, row.version, reason, series=series
                     ),
@@ -526,7 +331,7 @@ class AppointmentsScreen(CaseloadScreen):
         def chosen(start: datetime | None) -> None:
             if start is not None:
                 db, today = self.caretui.db, self.caretui.today
-                self._write(
+                self.write(
                     lambda: appointment_reschedule(db, today, row.id, row.version, start),
                     row.id,
                     reload=True,
@@ -547,7 +352,7 @@ class AppointmentsScreen(CaseloadScreen):
         db, today = self.caretui.db, self.caretui.today
 
         def save(transport: str, details: str | None) -> None:
-            self._write(
+            self.write(
                 lambda: appointment_transport(db, today, row.id, row.version, transport, details),
                 row.id,
             )
@@ -573,33 +378,10 @@ class AppointmentsScreen(CaseloadScreen):
         )
         self.app.push_screen(dialog, chosen)
 
-    @work(thread=True, group="agenda-write")
-    def _write(
-        self, change: Callable[[], Saved], appointment_id: int, *, reload: bool = False
-    ) -> None:
-        """Run one change; then update its line (or read the day again)."""
-        try:
-            saved = change()
-        except CaretuiError as exc:
-            self.app.call_from_thread(
-                self.notify, exc.message, severity="error", markup=False, timeout=8
-            )
-            return
-        with self.caretui.reading() as con:
-            row = agenda_row(con, appointment_id)
-        self.app.call_from_thread(self._changed, saved.message, row, reload)
+    def read_row(self, con: sqlite3.Connection, record_id: int) -> AgendaRow | None:
+        return agenda_row(con, record_id)
 
-    def _changed(self, message: str, row: AgendaRow | None, reload: bool) -> None:
-        self._changes += 1
-        self.notify(message, markup=False, timeout=8)
-        key = f"appointment:{row.id}" if row else ""
-        if reload or row is None or key not in self._rows:
-            self.reload()
-            return
-        self._rows[key] = row
-        self.table.replace(
-            agenda_line(row, week=self.view.week, now=self._now(), redact=self.caretui.redact)
-        )
+    def after_change(self) -> None:
         self._load_header(self.view)
 
     @work(thread=True, exclusive=True, group="agenda-header")

@@ -1,4 +1,9 @@
-"""`?`: every key of the current screen, with what it does."""
+"""`?`: every key of the current screen, with what it does.
+
+The screen's own keys come first, then the keys that work everywhere, then a few
+words on moving around. Textual's built-in keys for moving a cursor (a binding
+with neither an id nor a tooltip) are summed up in those words, not listed.
+"""
 
 from __future__ import annotations
 
@@ -19,17 +24,34 @@ EXTRA_KEYS = (
 
 
 def describe_keys(screen: Screen[object]) -> Table:
+    """The screen's keys, then those of the widget in focus, then the app's; each
+    with its tooltip (or description). Enter is always explained."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
-    seen: set[str] = set()
-    for key, active in screen.active_bindings.items():
+    app = screen.app
+    screen_keys: list[tuple[str, str]] = []
+    widget_keys: list[tuple[str, str]] = []
+    everywhere: list[tuple[str, str]] = []
+    for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or (binding.description in seen and key in seen):
+        if not binding.description or not (binding.id or binding.tooltip):
             continue
-        seen.add(key)
-        label = screen.app.get_key_display(binding)
-        table.add_row(Text(label), Text(binding.tooltip or binding.description))
+        line = (app.get_key_display(binding), binding.tooltip or binding.description)
+        if active.node is app:
+            everywhere.append(line)
+        else:
+            (screen_keys if active.node is screen else widget_keys).append(line)
+    enter = app.get_key_display(Binding("enter", ""))
+    if not any(key == enter for key, _what in screen_keys + widget_keys):
+        screen_keys.insert(0, (enter, "Open what is highlighted"))
+    sections = (("On this screen", screen_keys + widget_keys), ("Everywhere", everywhere))
+    for title, lines in sections:
+        if lines:
+            table.add_row(Text(title, style="italic"), Text(""))
+            for key, what in lines:
+                table.add_row(Text(key), Text(what))
+    table.add_row(Text("Moving around", style="italic"), Text(""))
     for key, what in EXTRA_KEYS:
         table.add_row(Text(key), Text(what))
     return table
@@ -43,7 +65,15 @@ class HelpScreen(ModalScreen[None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss_help", "Close", id="help.close")]
+    BINDINGS = [
+        Binding(
+            "escape,question_mark,q",
+            "dismiss_help",
+            "Close",
+            id="help.close",
+            tooltip="Close this help",
+        )
+    ]
 
     def __init__(self, target: Screen[object], title: str, extra: Text | None = None) -> None:
         super().__init__()

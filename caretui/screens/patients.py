@@ -1,4 +1,9 @@
-"""`2` Patients: the caseload, searched as you type, filtered and sorted in SQL."""
+"""`2` Patients: the caseload, searched as you type, filtered and sorted in SQL.
+
+The Minutes column is this calendar month's care-management time, read for the
+page shown in the same worker (``queries.minutes``: one query a page); "—" for a
+patient outside care management.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from caretui.queries.names import patient_name
+from caretui.config import DEFAULT_THRESHOLDS, Threshold
+from caretui.queries.minutes import month_minutes
 from caretui.queries.patients import (
     OPEN_STATUSES,
     PatientFilter,
@@ -23,11 +29,12 @@ from caretui.queries.patients import (
     patient_detail,
 )
 from caretui.queries.sql import age
-from caretui.screens.base import CaseloadScreen
+from caretui.screens.base import RecordListScreen
+from caretui.screens.care_time import minutes_cell
+from caretui.screens.common import RISK_STYLE, code, shown_name
+from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
 
-PAGE = 100
-RISK_STYLE = {"high": "bold red", "medium": "yellow", "low": "green"}
 STATUS_VIEWS = (
     ("active and on hold", OPEN_STATUSES),
     ("all", ()),
@@ -42,23 +49,31 @@ RISK_VIEWS = (
 SORT_VIEWS = ("name", "risk", "age", "newest")
 
 
-def patient_row(p: PatientRow, today: date, *, redact: bool) -> Row:
+def patient_row(
+    p: PatientRow,
+    today: date,
+    *,
+    redact: bool,
+    minutes: int | None = None,
+    thresholds: tuple[Threshold, ...] = DEFAULT_THRESHOLDS,
+) -> Row:
     years = age(p.birth_date, today)
     return Row(
         f"patient:{p.id}",
         (
-            patient_name(p.given_name, p.family_name, p.preferred_name, redact=redact),
+            shown_name(p, redact=redact),
             "—" if redact or years is None else str(years),
             "—" if redact else (p.phone or ""),
             Text(p.risk, style=RISK_STYLE.get(p.risk, "")),
-            p.status,
+            code(p.status),
+            minutes_cell(minutes, thresholds),
             p.mrn or "",
             (p.language or "") + (" (interpreter)" if p.interpreter_needed else ""),
         ),
     )
 
 
-class PatientsScreen(CaseloadScreen):
+class PatientsScreen(RecordListScreen[PatientRow]):
     HELP_TITLE = "Patients"
     BINDINGS = [
         Binding(
@@ -68,7 +83,14 @@ class PatientsScreen(CaseloadScreen):
             id="patients.search",
             tooltip="Search by name, phone or identifier as you type",
         ),
-        Binding("enter", "open", "Open", id="patients.open", show=False),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            id="patients.open",
+            show=False,
+            tooltip="Open the patient's chart",
+        ),
         Binding("n", "new", "New", id="patients.new", tooltip="New patient"),
         Binding("e", "edit", "Edit", id="patients.edit", tooltip="Edit the patient"),
         Binding(
@@ -108,8 +130,8 @@ class PatientsScreen(CaseloadScreen):
         self._status_view = 0
         self._risk_view = 0
         self._sort_view = 0
-        self._loaded = 0
-        self._total = 0
+        #: Patient id -> minutes this month (None: not in care management), per page read.
+        self._minutes: dict[int, int | None] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -117,75 +139,75 @@ class PatientsScreen(CaseloadScreen):
         yield Static("", id="patients-status")
         yield RecordTable(
             [
-                ("Name", 34),
+                ("Name", 30),
                 ("Age", 4),
                 ("Phone", 14),
                 ("Risk", 6),
                 ("Status", 10),
+                ("Minutes", 7),
                 ("MRN", 12),
-                ("Language", 22),
+                ("Language", 26),
             ],
             id="patients-table",
+            flex="Name",
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one(RecordTable).focus()
+        self.table.focus()
         self.reload()
         self.watch(self.app, "redact", lambda _old, _new: self.reload(), init=False)
 
-    def on_screen_resume(self) -> None:
-        if self.is_mounted and self._loaded:
-            self.reload()
-
-    @property
-    def table(self) -> RecordTable:
-        return self.query_one(RecordTable)
-
     def watch_flt(self) -> None:
-        self.reload()
+        self.start_over()
 
     def reload(self) -> None:
-        self._load(self.flt, 0, max(PAGE, self._loaded))
+        self._load(self.flt, 0, max(self.PAGE, len(self._rows)))
+
+    def load_page(self, offset: int, limit: int) -> None:
+        self._load(self.flt, offset, limit)
+
+    def line(self, row: PatientRow) -> Row:
+        return patient_row(
+            row,
+            self.caretui.today,
+            redact=self.caretui.redact,
+            minutes=self._minutes.get(row.id),
+            thresholds=self.caretui.settings.care_management_thresholds,
+        )
 
     @work(thread=True, exclusive=True, group="patients-load")
     def _load(self, flt: PatientFilter, offset: int, limit: int) -> None:
         with self.caretui.reading() as con:
             rows = list_patients(con, flt, limit=limit, offset=offset)
             total = count_patients(con, flt) if offset == 0 else self._total
+            minutes = month_minutes(con, [r.id for r in rows], self.caretui.today)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, flt, offset, rows, total)
+            self.app.call_from_thread(self._show, flt, offset, rows, total, minutes)
 
-    def _show(self, flt: PatientFilter, offset: int, rows: list[PatientRow], total: int) -> None:
+    def _show(
+        self,
+        flt: PatientFilter,
+        offset: int,
+        rows: list[PatientRow],
+        total: int,
+        minutes: dict[int, int | None],
+    ) -> None:
         if flt != self.flt:
             return
-        today, redact = self.caretui.today, self.caretui.redact
-        table = self.table
-        built = [patient_row(p, today, redact=redact) for p in rows]
-        if offset == 0:
-            table.show(built)
-            self._loaded = len(rows)
-        else:
-            for row in built:
-                table.add_row(
-                    *(c if isinstance(c, Text) else Text(c or "") for c in row.cells), key=row.key
-                )
-            self._loaded += len(rows)
-        self._total = total
+        self._minutes.update(minutes)
+        if not self.show_page(offset, rows, total, self._changes):
+            return
         status, _ = STATUS_VIEWS[self._status_view]
         risk, _ = RISK_VIEWS[self._risk_view]
-        shown = f"{self._loaded:,} of {total:,}" if total > self._loaded else f"{total:,}"
+        loaded = len(self._rows)
+        shown = f"{loaded:,} of {total:,}" if total > loaded else f"{total:,}"
         self.query_one("#patients-status", Static).update(
             Text(
                 f"{shown} patients · {status} · {risk} · sorted by {flt.sort}"
                 " · f status  r risk  o sort"
             )
         )
-
-    @on(DataTable.RowHighlighted, "#patients-table")
-    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        if self._loaded < self._total and event.cursor_row >= self._loaded - 10:
-            self._load(self.flt, self._loaded, PAGE)
 
     @on(Input.Changed, "#patients-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -194,10 +216,6 @@ class PatientsScreen(CaseloadScreen):
     @on(Input.Submitted, "#patients-search")
     def _search_done(self) -> None:
         self.table.focus()
-
-    @on(DataTable.RowSelected, "#patients-table")
-    def _row_selected(self) -> None:
-        self.action_open()
 
     def action_search(self) -> None:
         self.query_one("#patients-search", Input).focus()
@@ -211,6 +229,10 @@ class PatientsScreen(CaseloadScreen):
     def selected_patient(self) -> int | None:
         key = self.table.selected_key
         return int(key.split(":")[1]) if key else None
+
+    def timer_patient(self) -> int | None:
+        """`ctrl+t` times the selected row's patient (``screens.timer``)."""
+        return self.selected_patient()
 
     def action_open(self) -> None:
         patient_id = self.selected_patient()
@@ -256,6 +278,7 @@ class PatientsScreen(CaseloadScreen):
         )
 
     def _saved(self, result: object | None) -> None:
+        """A patient form was saved (it hands back the patient's id): read the list again."""
         if isinstance(result, int):
             self.notify("Saved", markup=False)
             self.reload()

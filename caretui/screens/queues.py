@@ -3,13 +3,13 @@
 The left list holds the configured queues with their open counts; the table the
 chosen queue's tasks, a page at a time. Every change goes through
 ``screens.work_forms`` in a thread worker; then the task is read again and its
-line is updated in place, or dropped when it no longer belongs in the view.
+line is updated in place, or dropped when it no longer belongs in the view. What
+a line shows is in ``queue_view``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,14 +19,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Header, OptionList, Static
 from textual.worker import get_current_worker
 
-from caretui import codes
-from caretui.errors import CaretuiError
-from caretui.queries.names import patient_name
 from caretui.queries.tasks import (
     VIEWS,
     TaskFilter,
@@ -34,80 +29,27 @@ from caretui.queries.tasks import (
     count_tasks,
     list_tasks,
     queue_counts,
-    task_detail,
     task_row,
 )
-from caretui.screens.base import CaseloadScreen
+from caretui.screens.base import RecordListScreen
+from caretui.screens.queue_view import (
+    COLUMNS,
+    FLEX,
+    PRIORITY_VIEWS,
+    status_line,
+    task_line,
+    task_title,
+)
 from caretui.services.text import one_line
-from caretui.widgets.records import RecordTable, Row, cell
+from caretui.widgets.keys_footer import KeysFooter
+from caretui.widgets.queue_list import QueueList
+from caretui.widgets.records import RecordTable, Row
 
 if TYPE_CHECKING:
-    from caretui.queries.tasks import TaskDetail
-    from caretui.screens.chart_forms import Saved
-
-PAGE = 100
-PRIORITY_VIEWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("any priority", ()),
-    *((p.value, (p.value,)) for p in reversed(codes.Priority)),
-)
-PRIORITY_STYLE = {"stat": "bold reverse red", "asap": "bold red", "urgent": "yellow", "routine": ""}
-_STATUS_WORDS = {
-    "requested": "to do",
-    "in-progress": "in progress",
-    "on-hold": "on hold",
-    "completed": "done",
-}
+    import sqlite3
 
 
-def _due(row: TaskRow, today: date) -> Text:
-    if row.bad_due:
-        return Text(f"bad {one_line(row.due_text)[:8]}", style="bold red")
-    if row.due is None:
-        return Text("")
-    text = f"{row.due:%a %d %b}"
-    if row.view(today) == "done":
-        return Text(text, style="dim")
-    if row.due < today:
-        return Text(text, style="red")
-    return Text(text, style="bold" if row.due == today else "")
-
-
-def _notes(row: TaskRow, today: date) -> Text:
-    from caretui.services.recurrence import describe
-
-    parts = []
-    if row.wait_until is not None and row.wait_until > today and row.view(today) != "done":
-        parts.append(f"snoozed to {row.wait_until:%a %d %b}")
-    if row.completed_at is not None and row.view(today) == "done":
-        parts.append(f"done {row.completed_at:%d %b}")
-    if row.rrule:
-        try:
-            parts.append(describe(row.rrule))
-        except (ValueError, KeyError):
-            parts.append("repeats")
-    return Text(" · ".join(parts), style="dim")
-
-
-def task_line(row: TaskRow, today: date, *, redact: bool) -> Row:
-    patient = ""
-    if row.patient_id is not None:
-        patient = patient_name(
-            row.given_name or "", row.family_name or "", row.preferred_name, redact=redact
-        )
-    return Row(
-        f"task:{row.id}",
-        (
-            _due(row, today),
-            Text(row.priority, style=PRIORITY_STYLE.get(row.priority, "")),
-            row.title,
-            patient,
-            _STATUS_WORDS.get(row.status, one_line(row.status).replace("-", " ")),
-            _notes(row, today),
-        ),
-    )
-
-
-class QueuesScreen(CaseloadScreen):
+class QueuesScreen(RecordListScreen[TaskRow]):
     HELP_TITLE = "Queues"
     HELP_EXTRA = Text(
         "The left list holds your queues (set them in the config file) with their open "
@@ -135,6 +77,21 @@ class QueuesScreen(CaseloadScreen):
         Binding("m", "move", "Move", id="queues.move", tooltip="Move the task to another queue"),
         Binding("e", "edit", "Edit", id="queues.edit", tooltip="Edit the task"),
         Binding("r", "due", "Due date", id="queues.due", tooltip="Change the due date"),
+        Binding(
+            "b",
+            "wait_on",
+            "Waits on",
+            id="queues.wait_on",
+            tooltip="What the task waits on and what it blocks; make it wait on another task",
+        ),
+        Binding(
+            "B",
+            "stop_waiting",
+            "Stop waiting",
+            id="queues.stop_waiting",
+            show=False,
+            tooltip="Stop the task waiting on one of the tasks it waits on",
+        ),
         Binding(
             "c",
             "cancel",
@@ -192,9 +149,11 @@ class QueuesScreen(CaseloadScreen):
         ),
     ]
     DEFAULT_CSS = """
-    QueuesScreen #queues-list { width: 27; height: 1fr; }
+    QueuesScreen #queues-list { width: 25; height: 1fr; }
     QueuesScreen #queues-status { padding: 0 1; color: $text-muted; height: 1; }
     """
+
+    ROW_KIND = "task"
 
     flt: reactive[TaskFilter] = reactive(lambda: TaskFilter(""), init=False)
     """What the table shows: the queue, the view (open / snoozed / done), the priorities."""
@@ -202,82 +161,27 @@ class QueuesScreen(CaseloadScreen):
     def __init__(self) -> None:
         super().__init__()
         self._priority_view = 0
-        self._queues: list[str] = []
-        self._counts: dict[str, int] = {}
-        self._counts_known = False
-        self._rows: dict[str, TaskRow] = {}
-        self._total = 0
-        self._loaded = False
-        self._under_dialog = False
-        #: Changes made from this screen; a list read before the latest is read again.
-        self._changes = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield OptionList(id="queues-list")
+            yield QueueList(self.caretui.settings.queues, id="queues-list")
             with Vertical():
                 yield Static("", id="queues-status")
-                yield RecordTable(
-                    [
-                        ("Due", 11),
-                        ("Priority", 8),
-                        ("Title", 32),
-                        ("Patient", 22),
-                        ("Status", 11),
-                        ("", 18),
-                    ],
-                    id="queues-table",
-                )
-        yield Footer()
+                yield RecordTable(COLUMNS, id="queues-table", flex=FLEX)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
-        self._queues = list(self.caretui.settings.queues)
-        self._show_queues()
         self.table.focus()
-        self.flt = TaskFilter(self._queues[0])
+        self.flt = TaskFilter(self.queue_list.queues[0])
+        self.queue_list.show(None, self.flt.queue)
         self.watch(self.app, "redact", lambda _old, _new: self.reload(), init=False)
 
-    def on_screen_suspend(self) -> None:
-        self._under_dialog = isinstance(self.app.screen, ModalScreen)
-
-    def on_screen_resume(self) -> None:
-        """Back from another screen (the patient, another mode): read again. Back from
-        a dialog: no need, the change it led to updates its own line."""
-        if self.is_mounted and self._loaded and not self._under_dialog:
-            self.reload()
-        self._under_dialog = False
-
     @property
-    def table(self) -> RecordTable:
-        return self.query_one(RecordTable)
-
-    @property
-    def queue_list(self) -> OptionList:
-        return self.query_one("#queues-list", OptionList)
+    def queue_list(self) -> QueueList:
+        return self.query_one("#queues-list", QueueList)
 
     # -- the queues ----------------------------------------------------------------------
-
-    def _show_queues(self) -> None:
-        """The left list: each queue and its open count, the current one highlighted."""
-        configured = list(self.caretui.settings.queues)
-        extra = sorted(q for q in self._counts if q not in configured)
-        self._queues = configured + extra
-        options = []
-        for queue in self._queues:
-            name = one_line(queue)
-            label = Text(name if len(name) <= 14 else name[:13] + "…")
-            label.pad_right(15 - label.cell_len)
-            count = f"{self._counts.get(queue, 0):>6,}" if self._counts_known else "     …"
-            label.append(count, style="bold")
-            if queue not in configured:
-                label.append("\n  not in your settings", style="dim italic")
-            options.append(Option(label))
-        listing = self.queue_list
-        listing.set_options(options)
-        if self.flt.queue in self._queues:
-            with listing.prevent(OptionList.OptionHighlighted):
-                listing.highlighted = self._queues.index(self.flt.queue)
 
     @work(thread=True, exclusive=True, group="queues-counts")
     def _load_counts(self, flt: TaskFilter | None = None) -> None:
@@ -292,41 +196,38 @@ class QueuesScreen(CaseloadScreen):
     def _counts_loaded(
         self, counts: dict[str, int], flt: TaskFilter | None, total: int | None
     ) -> None:
-        self._counts, self._counts_known = counts, True
-        self._show_queues()
+        self.queue_list.show(counts, self.flt.queue)
         if flt == self.flt and total is not None:
             self._total = total
             self._show_status()
 
     @on(OptionList.OptionHighlighted, "#queues-list")
     def _queue_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if 0 <= event.option_index < len(self._queues):
-            queue = self._queues[event.option_index]
-            if queue != self.flt.queue:
-                self.flt = dataclasses.replace(self.flt, queue=queue)
+        queues = self.queue_list.queues
+        if 0 <= event.option_index < len(queues) and queues[event.option_index] != self.flt.queue:
+            self.flt = dataclasses.replace(self.flt, queue=queues[event.option_index])
 
     @on(OptionList.OptionSelected, "#queues-list")
     def _queue_selected(self) -> None:
         self.table.focus()
 
     def action_queue(self, step: int) -> None:
-        if self.flt.queue in self._queues:
-            index = (self._queues.index(self.flt.queue) + step) % len(self._queues)
-        else:
-            index = 0
-        self.flt = dataclasses.replace(self.flt, queue=self._queues[index])
-        with self.queue_list.prevent(OptionList.OptionHighlighted):
-            self.queue_list.highlighted = index
+        self.flt = dataclasses.replace(self.flt, queue=self.queue_list.step(self.flt.queue, step))
 
     # -- the tasks -----------------------------------------------------------------------
 
     def watch_flt(self) -> None:
-        self._rows = {}
-        self.reload()
+        self.start_over()
 
     def reload(self) -> None:
-        self._load(self.flt, 0, max(PAGE, len(self._rows)), self._changes)
+        self._load(self.flt, 0, max(self.PAGE, len(self._rows)), self._changes)
         self._load_counts()
+
+    def load_page(self, offset: int, limit: int) -> None:
+        self._load(self.flt, offset, limit, self._changes)
+
+    def line(self, row: TaskRow) -> Row:
+        return task_line(row, self.caretui.today, redact=self.caretui.redact)
 
     @work(thread=True, exclusive=True, group="queues-load")
     def _load(self, flt: TaskFilter, offset: int, limit: int, stamp: int) -> None:
@@ -340,44 +241,23 @@ class QueuesScreen(CaseloadScreen):
     def _show(
         self, flt: TaskFilter, offset: int, rows: list[TaskRow], total: int, stamp: int
     ) -> None:
-        if flt != self.flt or (offset and offset != self.table.row_count):
-            return
-        if stamp != self._changes:  # read before a change made since: read again
-            if offset == 0:
-                self.reload()
-            return
-        self._loaded = True
-        today, redact = self.caretui.today, self.caretui.redact
-        lines = [task_line(r, today, redact=redact) for r in rows]
-        if offset == 0:
-            self._rows = {}
-            self.table.show(lines)
-        else:
-            for line in lines:
-                if line.key not in self._rows:
-                    self.table.add_row(*(cell(c) for c in line.cells), key=line.key)
-        self._rows.update({f"task:{r.id}": r for r in rows})
-        self._total = total
-        self._show_status()
+        if flt == self.flt and self.show_page(offset, rows, total, stamp):
+            self._show_status()
 
     def _show_status(self) -> None:
-        flt = self.flt
-        loaded = self.table.row_count
-        shown = f"{loaded:,} of {self._total:,}" if self._total > loaded else f"{self._total:,}"
         priority = PRIORITY_VIEWS[self._priority_view][0]
-        status = Text(f"{one_line(flt.queue)} · {shown} {flt.view} · {priority}")
-        status.append("   p priority  f open/snoozed/done  [ ] queue", style="dim")
+        status = status_line(self.flt, self.table.row_count, self._total, priority)
         self.query_one("#queues-status", Static).update(status)
 
-    @on(DataTable.RowHighlighted, "#queues-table")
-    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
-        loaded = self.table.row_count
-        if loaded < self._total and event.cursor_row >= loaded - 10:
-            self._load(self.flt, loaded, PAGE, self._changes)
+    def read_row(self, con: sqlite3.Connection, record_id: int) -> TaskRow | None:
+        return task_row(con, record_id)
 
-    @on(DataTable.RowSelected, "#queues-table")
-    def _row_selected(self) -> None:
-        self.action_open()
+    def belongs(self, row: TaskRow) -> bool:
+        return row.matches(self.flt, self.caretui.today)
+
+    def after_change(self) -> None:
+        self._load_counts(self.flt)
+        self._show_status()
 
     def action_cycle_priority(self) -> None:
         self._priority_view = (self._priority_view + 1) % len(PRIORITY_VIEWS)
@@ -389,14 +269,6 @@ class QueuesScreen(CaseloadScreen):
 
     # -- acting on the selected task -----------------------------------------------------
 
-    def selected(self) -> TaskRow | None:
-        key = self.table.selected_key
-        return self._rows.get(key) if key else None
-
-    def _title(self, what: str, row: TaskRow) -> Text:
-        title, room = one_line(row.title), 58 - len(what)
-        return Text(f"{what} — {title if len(title) <= room else title[: room - 1] + '…'}")
-
     def action_open(self) -> None:
         if self.focused is self.queue_list:  # enter on a queue: go to its tasks
             self.table.focus()
@@ -405,7 +277,7 @@ class QueuesScreen(CaseloadScreen):
         if row is None:
             return
         if row.patient_id is None:
-            self._open_edit(row.id)
+            self._edit(row.id)
         else:
             self.caretui.open_patient(row.patient_id, "tasks")
 
@@ -415,7 +287,7 @@ class QueuesScreen(CaseloadScreen):
         row = self.selected()
         if row is not None:
             db, today = self.caretui.db, self.caretui.today
-            self._write(lambda: task_done(db, today, row.id, row.version), row.id)
+            self.write(lambda: task_done(db, today, row.id, row.version), row.id)
 
     def action_snooze(self) -> None:
         from caretui.screens.work_forms import task_snooze
@@ -428,10 +300,10 @@ class QueuesScreen(CaseloadScreen):
 
         def chosen(until: date | None) -> None:
             if until is not None:
-                self._write(lambda: task_snooze(db, today, row.id, row.version, until), row.id)
+                self.write(lambda: task_snooze(db, today, row.id, row.version, until), row.id)
 
         dialog = DateDialog(
-            self._title("Snooze until", row),
+            task_title("Snooze until", row),
             today=today,
             initial=today + timedelta(days=1),
             check=lambda day: None if day > today else "Snooze to a day after today",
@@ -449,9 +321,9 @@ class QueuesScreen(CaseloadScreen):
 
         def chosen(due: date | None) -> None:
             if due is not None:
-                self._write(lambda: task_due(db, today, row.id, row.version, due), row.id)
+                self.write(lambda: task_due(db, today, row.id, row.version, due), row.id)
 
-        dialog = DateDialog(self._title("Due", row), today=today, initial=row.due)
+        dialog = DateDialog(task_title("Due", row), today=today, initial=row.due)
         self.app.push_screen(dialog, chosen)
 
     def action_move(self) -> None:
@@ -466,12 +338,10 @@ class QueuesScreen(CaseloadScreen):
 
         def chosen(queue: str | None) -> None:
             if queue and queue != row.queue:
-                self._write(
-                    lambda: task_move(db, today, row.id, row.version, queue, queues), row.id
-                )
+                self.write(lambda: task_move(db, today, row.id, row.version, queue, queues), row.id)
 
         choices = [(q, q) for q in queues]
-        dialog = ChoiceDialog(self._title("Move to", row), choices, current=row.queue)
+        dialog = ChoiceDialog(task_title("Move to", row), choices, current=row.queue)
         self.app.push_screen(dialog, chosen)
 
     def action_cancel(self) -> None:
@@ -486,7 +356,7 @@ class QueuesScreen(CaseloadScreen):
         def chosen(choice: str | None) -> None:
             if choice in ("one", "series"):
                 series = choice == "series"
-                self._write(
+                self.write(
                     lambda: task_cancel(db, today, row.id, row.version, series=series), row.id
                 )
 
@@ -498,7 +368,7 @@ class QueuesScreen(CaseloadScreen):
             ]
         else:
             choices = [("cancel the task", "one"), ("keep it", "keep")]
-        self.app.push_screen(ChoiceDialog(self._title("Cancel", row), choices), chosen)
+        self.app.push_screen(ChoiceDialog(task_title("Cancel", row), choices), chosen)
 
     def action_reopen(self) -> None:
         from caretui.screens.work_forms import task_reopen
@@ -506,37 +376,22 @@ class QueuesScreen(CaseloadScreen):
         row = self.selected()
         if row is not None:
             db, today = self.caretui.db, self.caretui.today
-            self._write(lambda: task_reopen(db, today, row.id, row.version), row.id)
+            self.write(lambda: task_reopen(db, today, row.id, row.version), row.id)
 
     def action_new(self) -> None:
-        from caretui.widgets.dialogs import NO_PATIENT, PatientPicker
+        from caretui.widgets.patient_picker import NO_PATIENT, PatientPicker
 
         def picked(patient_id: int | None) -> None:
             if patient_id == NO_PATIENT:
                 self._push_new(None, "no patient")
             elif patient_id is not None:
-                self._open_new(patient_id)
+                self.with_patient_name(patient_id, self._push_new)
 
         picker = PatientPicker(
             Text(f"New task in {one_line(self.flt.queue)} — about which patient?"),
             allow_none=True,
         )
         self.app.push_screen(picker, picked)
-
-    @work(thread=True, exclusive=True, group="queues-form")
-    def _open_new(self, patient_id: int) -> None:
-        from caretui.queries.patients import patient_detail
-
-        with self.caretui.reading() as con:
-            patient = patient_detail(con, patient_id)
-        if patient is not None:
-            name = patient_name(
-                patient.given_name,
-                patient.family_name,
-                patient.preferred_name,
-                redact=self.caretui.redact,
-            )
-            self.app.call_from_thread(self._push_new, patient_id, name)
 
     def _push_new(self, patient_id: int | None, name: str | None) -> None:
         from caretui.screens.work_forms import task_form
@@ -549,85 +404,34 @@ class QueuesScreen(CaseloadScreen):
             queue=self.flt.queue,
             patient=name,
         )
-        self.app.push_screen(form, self._added)
+        self.app.push_screen(form, self.form_saved)
 
-    def _added(self, result: object | None) -> None:
-        message = getattr(result, "message", None)
-        if isinstance(message, str):
-            self.notify(message, markup=False)
-            self.reload()
+    def action_wait_on(self) -> None:
+        from caretui.screens.task_links import ask_wait_on
+
+        row = self.selected()
+        if row is not None:
+            ask_wait_on(self, row)
+
+    def action_stop_waiting(self) -> None:
+        from caretui.screens.task_links import ask_stop_waiting
+
+        row = self.selected()
+        if row is not None:
+            ask_stop_waiting(self, row)
 
     def action_edit(self) -> None:
         row = self.selected()
         if row is not None:
-            self._open_edit(row.id)
+            self._edit(row.id)
 
-    @work(thread=True, exclusive=True, group="queues-form")
-    def _open_edit(self, task_id: int) -> None:
-        with self.caretui.reading() as con:
-            current = task_detail(con, task_id)
-        if current is not None:
-            self.app.call_from_thread(self._push_edit, current)
-
-    def _push_edit(self, current: TaskDetail) -> None:
-        from caretui.screens.work_forms import task_form
-
-        name = None
-        if current.patient_id is not None:
-            name = patient_name(
-                current.given_name or "",
-                current.family_name or "",
-                current.preferred_name,
-                redact=self.caretui.redact,
-            )
+    def _edit(self, task_id: int) -> None:
+        """The task's form; once saved, the task is read again to update or drop its line."""
 
         def saved(result: object | None) -> None:
-            message = getattr(result, "message", None)
-            if isinstance(message, str):
-                self._after_form(message, current.id)
+            from caretui.screens.chart_forms import Saved
 
-        form = task_form(
-            self.caretui.db,
-            self.caretui.today,
-            current=current,
-            queues=tuple(self.caretui.settings.queues),
-            patient=name,
-        )
-        self.app.push_screen(form, saved)
+            if isinstance(result, Saved):
+                self.write(lambda: result, task_id)
 
-    @work(thread=True, group="queues-write")
-    def _write(self, change: Callable[[], Saved], task_id: int) -> None:
-        """Run one change; then read the task again to update or drop its line."""
-        try:
-            saved = change()
-        except CaretuiError as exc:
-            self.app.call_from_thread(
-                self.notify, exc.message, severity="error", markup=False, timeout=8
-            )
-            return
-        self._reread(saved.message, task_id)
-
-    @work(thread=True, group="queues-write")
-    def _after_form(self, message: str, task_id: int) -> None:
-        self._reread(message, task_id)
-
-    def _reread(self, message: str, task_id: int) -> None:
-        """(In a worker thread.) The task again, to update or drop its line."""
-        with self.caretui.reading() as con:
-            row = task_row(con, task_id)
-        self.app.call_from_thread(self._changed, message, task_id, row)
-
-    def _changed(self, message: str, task_id: int, row: TaskRow | None) -> None:
-        self._changes += 1
-        self.notify(message, markup=False, timeout=8)
-        key = f"task:{task_id}"
-        if key in self._rows:
-            if row is not None and row.matches(self.flt, self.caretui.today):
-                self._rows[key] = row
-                self.table.replace(task_line(row, self.caretui.today, redact=self.caretui.redact))
-            else:
-                del self._rows[key]
-                self.table.drop(key)
-                self._total = max(self._total - 1, 0)
-        self._load_counts(self.flt)
-        self._show_status()
+        self.edit_work("task", task_id, saved)

@@ -36,6 +36,7 @@ from caretui import codes
 from caretui.errors import CaretuiError, StaleRecord
 from caretui.queries.names import patient_name
 from caretui.queries.today import (
+    CARE_MINUTES_THRESHOLD,
     KIND_LABELS,
     SOURCES,
     ItemKind,
@@ -65,7 +66,15 @@ TAB_OF_KIND = {
     ItemKind.REFILL: "medications",
     ItemKind.PLAN_REVIEW: "careplan",
     ItemKind.GOAL_OVERDUE: "careplan",
+    ItemKind.REFERRAL_OVERDUE: "referrals",
+    ItemKind.REFERRAL_DRAFT: "referrals",
+    ItemKind.REFERRAL_NO_OUTCOME: "referrals",
+    ItemKind.UNABLE_TO_REACH: "overview",
 }
+#: Kinds of row about a referral: x moves it a step.
+REFERRAL_KINDS = frozenset(
+    {ItemKind.REFERRAL_OVERDUE, ItemKind.REFERRAL_DRAFT, ItemKind.REFERRAL_NO_OUTCOME}
+)
 COLUMNS = [("Kind", 14), ("Patient", 26), ("What", 44), ("When", 12), ("Priority", 8), ("Score", 6)]
 SCORE_COLUMN = 5
 _KIND_ORDER = {kind: i for i, kind in enumerate(ItemKind)}
@@ -141,6 +150,11 @@ _ALIAS = {
     ItemKind.REFILL: "m",
     ItemKind.PLAN_REVIEW: "c",
     ItemKind.GOAL_OVERDUE: "g",
+    ItemKind.REFERRAL_OVERDUE: "r",
+    ItemKind.REFERRAL_DRAFT: "r",
+    ItemKind.REFERRAL_NO_OUTCOME: "r",
+    ItemKind.UNABLE_TO_REACH: "p",
+    ItemKind.CARE_MINUTES: "p",
 }
 _ENTITY = {
     ItemKind.TASK: "task",
@@ -149,6 +163,11 @@ _ENTITY = {
     ItemKind.REFILL: "medication",
     ItemKind.PLAN_REVIEW: "care_plan",
     ItemKind.GOAL_OVERDUE: "goal",
+    ItemKind.REFERRAL_OVERDUE: "referral",
+    ItemKind.REFERRAL_DRAFT: "referral",
+    ItemKind.REFERRAL_NO_OUTCOME: "referral",
+    ItemKind.UNABLE_TO_REACH: "patient",
+    ItemKind.CARE_MINUTES: "care_minutes",
 }
 
 
@@ -175,9 +194,12 @@ def items_of(
     *,
     refill_window_days: int,
     now: datetime,
+    care_threshold: int = CARE_MINUTES_THRESHOLD,
 ) -> list[TodayItem]:
     """The Today items of the given records only (Today's own queries, narrowed by id)."""
-    params = query_params(today, refill_window_days=refill_window_days, now=now)
+    params = query_params(
+        today, refill_window_days=refill_window_days, now=now, care_threshold=care_threshold
+    )
     out: list[TodayItem] = []
     for source in SOURCES:
         if source.kind not in _ENTITY:  # a kind this screen does not act on yet
@@ -357,7 +379,10 @@ def call_form(db: Database, today: date, patient_id: int, patient: str) -> Any:
                 text=values["text"],
                 now=now,
             )
-            return Saved(note.id, "Call logged")
+            from caretui.services.outreach import change_of
+
+            change = change_of(session)  # the unable-to-reach rule may have acted
+            return Saved(note.id, "Call logged" + (f"; {change.message}" if change else ""))
 
     title = Text("Log a call — ")
     title.append(one_line(patient))
@@ -582,6 +607,11 @@ class TodayScreen(CaseloadScreen):
     def _now(self) -> datetime:
         return default_now(self.caretui.today)
 
+    @property
+    def _threshold(self) -> int:
+        """The first care-management threshold's minutes (the care-minutes rows)."""
+        return self.caretui.settings.care_management_thresholds[0].minutes
+
     # -- reading the whole list -----------------------------------------------------
 
     def reload(self) -> None:
@@ -594,7 +624,9 @@ class TodayScreen(CaseloadScreen):
         window = app.settings.refill_window_days
         try:
             with app.reading() as con:
-                items = today_items(con, day, refill_window_days=window, now=now)
+                items = today_items(
+                    con, day, refill_window_days=window, now=now, care_threshold=self._threshold
+                )
                 counts = self._count(con, day, now, total=len(items))
                 mark = audit_mark(con)
         except (CaretuiError, sqlite3.DatabaseError) as exc:
@@ -610,7 +642,9 @@ class TodayScreen(CaseloadScreen):
         window = self.caretui.settings.refill_window_days
 
         def n(what: Any) -> int:
-            return count_items(con, day, what, refill_window_days=window, now=now)
+            return count_items(
+                con, day, what, refill_window_days=window, now=now, care_threshold=self._threshold
+            )
 
         return Counts(n("overdue"), n("today"), n("all") if total is None else total)
 
@@ -646,7 +680,9 @@ class TodayScreen(CaseloadScreen):
         try:
             with app.reading() as con:
                 window = app.settings.refill_window_days
-                items = today_items(con, day, refill_window_days=window, now=now)
+                items = today_items(
+                    con, day, refill_window_days=window, now=now, care_threshold=self._threshold
+                )
         except (CaretuiError, sqlite3.DatabaseError) as exc:
             self.app.call_from_thread(self._failed, read_error(app.db, exc))
             return
@@ -724,6 +760,11 @@ class TodayScreen(CaseloadScreen):
     def selected(self) -> Ranked | None:
         key = self.table.selected_key
         return self._ranked.get(key) if key else None
+
+    def timer_patient(self) -> int | None:
+        """`ctrl+t` times the selected row's patient (``screens.timer``)."""
+        ranked = self.selected()
+        return ranked.item.patient_id if ranked is not None else None
 
     def _patient(self, item: TodayItem) -> str:
         if item.patient_id is None:
@@ -809,6 +850,13 @@ class TodayScreen(CaseloadScreen):
             self.action_outcome()
         elif kind is ItemKind.APPOINTMENT_NOT_READY:
             self._make_ready(item)
+        elif kind in REFERRAL_KINDS:
+            from caretui.screens.referral_forms import step_from
+
+            key = item_key(item)
+            step_from(self, rid, push=self._push, done=lambda m: self._written_elsewhere(m, key))
+        elif kind is ItemKind.UNABLE_TO_REACH:
+            self.action_log_call()
         else:
             self._tell("x does nothing for this kind of row yet; enter opens the patient.")
 
@@ -1110,7 +1158,12 @@ class TodayScreen(CaseloadScreen):
             touched = touched_since(con, mark)
             touched.setdefault(entity, set()).add(int(rid))
             items = items_of(
-                con, day, touched, refill_window_days=app.settings.refill_window_days, now=now
+                con,
+                day,
+                touched,
+                refill_window_days=app.settings.refill_window_days,
+                now=now,
+                care_threshold=self._threshold,
             )
             counts = self._count(con, day, now)
             new_mark = audit_mark(con)

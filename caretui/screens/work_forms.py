@@ -26,6 +26,7 @@ from caretui.errors import DomainError
 from caretui.queries.agenda import AppointmentDetail
 from caretui.queries.tasks import TaskDetail
 from caretui.screens.chart_forms import Saved, fresh
+from caretui.screens.common import short, when
 from caretui.services import dates
 from caretui.services.text import one_line
 from caretui.store.database import Database
@@ -58,17 +59,8 @@ _OUTCOME_WORDS = {"fulfilled": "fulfilled", "noshow": "a no-show", "cancelled": 
 RECURRENCE_HINT = "e.g. every 2 weeks, monthly, every mon, or an RRULE"
 
 
-def _short(text: str, width: int = 40) -> str:
-    text = one_line(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _titled(what: str, patient: str | None) -> str:
     return f"{what} — {patient}" if patient else what
-
-
-def _when(start: datetime) -> str:
-    return f"{start:%a %Y-%m-%d %H:%M}"
 
 
 # --- the task form ---------------------------------------------------------------------
@@ -208,7 +200,7 @@ def parse_end(text: str | None, start: datetime, today: date) -> datetime | None
         return parse_datetime(raw, today)
     except DomainError:
         raise DomainError(
-            f"{_short(raw, 30)!r} is not a length (45m, 1h30) or an end time (15:00)",
+            f"{short(raw, 30)!r} is not a length (45m, 1h30) or an end time (15:00)",
             field="end",
         ) from None
 
@@ -306,11 +298,11 @@ def appointment_form(
         if current is None:
             with action(db, "Add appointment") as session:
                 appt = add_appointment(session, patient_id, values, today=today)
-                return Saved(appt.id, f"Appointment booked {_when(appt.start)}")
+                return Saved(appt.id, f"Appointment booked {when(appt.start)}")
         with action(db, "Edit appointment") as session:
             appt = fresh(session, Appointment, current.id, None)
             update_appointment(session, appt, values, expected_version=current.version, today=today)
-            return Saved(appt.id, f"Appointment saved ({_when(appt.start)})")
+            return Saved(appt.id, f"Appointment saved ({when(appt.start)})")
 
     title = _titled("Edit appointment" if current else "New appointment", patient)
     return FormScreen(title, fields, save, today=today)
@@ -433,7 +425,7 @@ def appointment_outcome(
             if result.follow_up.due is not None:
                 message += f", due {dates.describe(result.follow_up.due, today)}"
         if result.next_appointment is not None:
-            message += f"; the next one is booked {_when(result.next_appointment.start)}"
+            message += f"; the next one is booked {when(result.next_appointment.start)}"
         return Saved(appointment_id, message)
 
 
@@ -455,7 +447,7 @@ def appointment_cancel(
         result = cancel(session, appt, reason or None, series=series, today=today)
         message = "Appointment cancelled"
         if result.next_appointment is not None:
-            message += f"; the next one is booked {_when(result.next_appointment.start)}"
+            message += f"; the next one is booked {when(result.next_appointment.start)}"
         return Saved(appointment_id, message)
 
 
@@ -470,7 +462,7 @@ def appointment_reschedule(
         reschedule(
             session, fresh(session, Appointment, appointment_id, version), start, today=today
         )
-    return Saved(appointment_id, f"Moved to {_when(start)}")
+    return Saved(appointment_id, f"Moved to {when(start)}")
 
 
 def appointment_transport(

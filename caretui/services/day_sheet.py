@@ -25,6 +25,8 @@ from pathlib import Path
 from caretui.config import DEFAULT_QUEUES
 from caretui.queries import day_sheet as q
 from caretui.queries.names import patient_name
+from caretui.queries.referrals import ChaseRow
+from caretui.queries.referrals import to_chase as referrals_to_chase
 from caretui.queries.sql import age
 from caretui.services.text import initials
 
@@ -45,6 +47,7 @@ class SheetLimits:
     refills: int = 25
     reviews: int = 25
     briefs: int = 40
+    referrals: int = 25
 
 
 # ------------------------------------------------------------------------- the sheet
@@ -129,6 +132,23 @@ class ReviewDue:
 
 
 @dataclass(frozen=True, slots=True)
+class ReferralToChase:
+    """A referral to chase: who, what, whom to ring (and the number), and why."""
+
+    patient: str
+    urgency: str
+    reason: str
+    #: The directory resource, or the contact (initials when redacted).
+    receiver: str
+    #: The receiver's number; a contact's is left out when redacted.
+    phone: str | None
+    #: "sent", "draft" or "scheduled": what is late.
+    status: str
+    #: The day it turned late: the response date, the draft's, the appointment's.
+    since: date | None
+
+
+@dataclass(frozen=True, slots=True)
 class BriefAllergy:
     substance: str
     reaction: str | None
@@ -203,6 +223,9 @@ class DaySheet:
     briefs_more: int = 0
     #: When it was made (shown in the footer); None leaves it out.
     printed_at: datetime | None = field(default=None)
+    #: Referrals past their response date, drafts not sent, scheduled with no outcome.
+    referrals: tuple[ReferralToChase, ...] = ()
+    referrals_more: int = 0
 
     @property
     def task_total(self) -> int:
@@ -332,6 +355,7 @@ def build_day_sheet(
     tasks, calls = _queues(q.due_tasks(con, day, per_queue=limits.per_queue), day, queues, redact)
     refills = q.refills_due(con, day, window_days=refill_window_days, limit=limits.refills)
     reviews = q.reviews_due(con, day, limit=limits.reviews)
+    chase, chase_total = referrals_to_chase(con, day, limit=limits.referrals)
 
     times: dict[int, list[str]] = {}
     for visit in schedule:
@@ -372,6 +396,27 @@ def build_day_sheet(
         briefs=briefs,
         briefs_more=max(len(times) - len(seen), 0),
         printed_at=printed_at,
+        referrals=tuple(_chase(r, redact) for r in chase),
+        referrals_more=max(chase_total - len(chase), 0),
+    )
+
+
+def _chase(row: ChaseRow, redact: bool) -> ReferralToChase:
+    person = row.receiver_is_contact
+    if row.status == "sent":
+        since = row.response_due
+    elif row.status == "scheduled":
+        since = row.appointment_start.date() if row.appointment_start else None
+    else:
+        since = row.opened_on
+    return ReferralToChase(
+        patient_name(row.given_name, row.family_name, row.preferred_name, redact=redact),
+        row.urgency,
+        row.reason,
+        contact_initials(row.receiver) if redact and person else row.receiver,
+        None if redact and person else row.receiver_phone,
+        row.status,
+        since,
     )
 
 

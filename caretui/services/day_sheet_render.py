@@ -72,6 +72,8 @@ class Section:
     tables: tuple[Table, ...]
     #: Said when no table has a row.
     empty: str
+    #: Left off the sheet when empty (rather than saying ``empty``).
+    optional: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -245,10 +247,54 @@ def _reviews(sheet: DaySheet) -> Section:
     return Section("reviews", "Care-plan reviews due", (table,), "No reviews due.")
 
 
+_CHASE_WHY = {
+    "sent": "no answer; expected",
+    "draft": "not sent; drafted",
+    "scheduled": "outcome not recorded; appointment",
+}
+
+
+def _since(status: str, since: date | None, day: date) -> Cell:
+    """ "no answer; expected Mon 2 Mar (9 days ago)"."""
+    why = _CHASE_WHY.get(status, status)
+    if since is None:
+        return Cell(why, strong=True)
+    delta = (day - since).days
+    ago = "today" if delta == 0 else "1 day ago" if delta == 1 else f"{delta} days ago"
+    return Cell(f"{why} {_short_day(since)} ({ago})", strong=status == "sent")
+
+
+def _referrals(sheet: DaySheet) -> Section:
+    rows = tuple(
+        (
+            Cell(r.urgency, strong=r.urgency in _PRESSING),
+            Cell(r.patient),
+            Cell(f"{r.reason} → {r.receiver}" if r.receiver else r.reason),
+            Cell(r.phone or ""),
+            _since(r.status, r.since, sheet.day),
+        )
+        for r in sheet.referrals
+    )
+    more = ""
+    if sheet.referrals_more:
+        more = f"{_plural(sheet.referrals_more, 'more referral')} to chase: see caretui (5)."
+    table = Table(
+        ("Urgency", "Patient", "Referral", "Phone", "Why"),
+        (9, 22, 38, 17, 30),
+        rows,
+        check=True,
+        more=more,
+    )
+    return Section(
+        "referrals", "Referrals to chase", (table,), "No referrals to chase.", optional=True
+    )
+
+
 #: The sections of a sheet, in the order they are printed.
 SECTIONS: tuple[Callable[[DaySheet], Section], ...] = (
     _schedule,
     _calls,
+    _referrals,
     _tasks,
     _refills,
     _reviews,
@@ -256,7 +302,8 @@ SECTIONS: tuple[Callable[[DaySheet], Section], ...] = (
 
 
 def sections(sheet: DaySheet) -> tuple[Section, ...]:
-    return tuple(make(sheet) for make in SECTIONS)
+    made = (make(sheet) for make in SECTIONS)
+    return tuple(s for s in made if not (s.optional and s.is_empty))
 
 
 def summary(sheet: DaySheet) -> str:
@@ -268,6 +315,9 @@ def summary(sheet: DaySheet) -> str:
         _plural(len(sheet.refills) + sheet.refills_more, "refill"),
         _plural(len(sheet.reviews) + sheet.reviews_more, "review"),
     ]
+    chase = len(sheet.referrals) + sheet.referrals_more
+    if chase:
+        parts.append(_plural(chase, "referral") + " to chase")
     return " · ".join(parts)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from caretui import codes
 from caretui.errors import DomainError
 from caretui.models.all import Note
-from caretui.services import common
+from caretui.services import common, outreach
 
 Kind = codes.NoteKind
 
@@ -52,7 +52,9 @@ def log_note(
     occurred_at: datetime | str | None = None,
     now: datetime | None = None,
 ) -> Note:
-    """Log a call, visit, message or note, at ``occurred_at`` (default: now)."""
+    """Log a call, visit, message or note, at ``occurred_at`` (default: now). An outreach
+    attempt's outcome may mark the patient unable to reach, or clear the mark
+    (``outreach.after_contact``), in the same action."""
     _, now = common.resolve(None, now)
     fields: dict[str, Any] = {
         "kind": kind,
@@ -62,9 +64,11 @@ def log_note(
         "minutes": minutes,
         "occurred_at": now if occurred_at is None else occurred_at,
     }
-    return common.add_for_patient(
+    note = common.add_for_patient(
         session, Note, patient_id, fields, today=now.date(), check=_check(now)
     )
+    outreach.after_contact(session, note, today=now.date())  # the unable-to-reach rule
+    return note
 
 
 def update_note(

@@ -24,6 +24,7 @@ from caretui.models.all import (
     Patient,
     Problem,
     Referral,
+    ReferralStep,
     Task,
 )
 from caretui.services import records
@@ -110,6 +111,7 @@ def discharge(
 
 #: Tables holding a patient's records, children before parents.
 _PURGE_ORDER = (
+    ReferralStep,
     Referral,
     Task,
     Note,
@@ -133,6 +135,8 @@ def purge(session: Session, patient: Patient, *, confirm_name: str) -> dict[str,
     removed: dict[str, int] = {}
     for model in _PURGE_ORDER:
         rows = list(session.scalars(select(model).where(model.patient_id == patient.id)))
+        if model is Task:
+            _drop_dependencies(session, [row.id for row in rows])
         _forget_external_ids(session, model.__tablename__, [row.id for row in rows])
         for row in rows:
             session.delete(row)
@@ -143,6 +147,27 @@ def purge(session: Session, patient: Patient, *, confirm_name: str) -> dict[str,
     session.flush()
     removed["patient"] = 1
     return removed
+
+
+def _drop_dependencies(session: Session, task_ids: list[int]) -> None:
+    """Waits on or by the purged tasks go with them (another patient's task that
+    waited on one of them is no longer blocked by it)."""
+    from caretui.models.all import TaskDependency
+
+    links = {
+        link.id: link
+        for part in range(0, len(task_ids), 500)
+        for link in session.scalars(
+            select(TaskDependency).where(
+                TaskDependency.task_id.in_(task_ids[part : part + 500])
+                | TaskDependency.blocked_by_id.in_(task_ids[part : part + 500])
+            )
+        )
+    }
+    _forget_external_ids(session, "task_dependency", list(links))
+    for link in links.values():
+        session.delete(link)
+    session.flush()
 
 
 def _forget_external_ids(session: Session, entity: str, ids: list[int]) -> None:

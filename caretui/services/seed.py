@@ -49,6 +49,7 @@ from caretui.models.all import (
     Problem,
     Record,
     Referral,
+    ReferralStep,
     Resource,
     Task,
 )
@@ -88,6 +89,7 @@ WORDS: tuple[tuple[type[Record], str, str], ...] = (
     (Note, "note", "notes"),
     (Resource, "resource", "resources"),
     (Referral, "referral", "referrals"),
+    (ReferralStep, "referral step", "referral steps"),
 )
 _SINGULAR = {plural: singular for _, singular, plural in WORDS}
 
@@ -350,6 +352,12 @@ REFERRAL_STATUS_ODDS = _odds(
 #: Referral statuses that close the loop, with a closed date and an outcome.
 REFERRAL_OUTCOMES = frozenset({"completed", "declined", "cancelled"})
 REFERRAL_CLOSED = Weighted(_odds("completed 70, declined 15, cancelled 15"))
+#: The outcome code of each completed referral's outcome words.
+REFERRAL_OUTCOME_CODES = {
+    "Seen; recommendations sent to the PCP": "seen",
+    "Service started": "services-started",
+    "Enrolled; first delivery done": "services-started",
+}
 #: How many days back a referral of each status was sent.
 REFERRAL_SENT = {"sent": (1, 30), "accepted": (7, 60), "scheduled": (7, 60)}
 RESOURCE_CATEGORY_ODDS = _odds(
@@ -1196,10 +1204,15 @@ class _Caseload:
             appointment_id = rng.choice(person.visits["future"])[0]
         elif status == "completed" and person.visits["past"] and rng.random() < 0.5:
             appointment_id = rng.choice(person.visits["past"])[0]
-        saved = self.stamp(sent or self.between(person.enrolled, last))
+        drafted = sent or self.between(person.enrolled, last)
+        saved = self.stamp(drafted)
+        referral_id = self.new_id(Referral)
+        outcome_code = None
+        if status == "completed":
+            outcome_code = REFERRAL_OUTCOME_CODES.get(outcome or "", "other")
         self.rows[Referral].append(
             {
-                "id": self.new_id(Referral),
+                "id": referral_id,
                 "patient_id": person.id,
                 "resource_id": resource_id,
                 "contact_id": contact_id,
@@ -1210,9 +1223,56 @@ class _Caseload:
                 "response_due": due,
                 "appointment_id": appointment_id,
                 "outcome": outcome,
+                "outcome_code": outcome_code,
                 "closed_on": closed,
                 "created_at": saved,
                 "updated_at": self.later(saved, closed),
                 "version": 1,
             }
         )
+        self.referral_steps(person, referral_id, status, drafted, sent, closed, appointment_id)
+
+    def referral_steps(
+        self,
+        person: _Person,
+        referral_id: int,
+        status: str,
+        drafted: date,
+        sent: date | None,
+        closed: date | None,
+        appointment_id: int | None,
+    ) -> None:
+        """The steps that brought a referral to ``status``, each on its day, in order."""
+        rng = self.rng
+        path = ["draft"]
+        if sent is not None:
+            path.append("sent")
+        if status in ("accepted", "scheduled") or (status == "completed"):
+            path.append("accepted")
+        if status == "scheduled" or (status == "completed" and appointment_id is not None):
+            path.append("scheduled")
+        if status in REFERRAL_OUTCOMES:
+            path.append(status)
+        last = closed or person.until
+        day = drafted
+        for i, step in enumerate(path):
+            if step == "sent" and sent is not None:
+                day = sent
+            elif step == status and closed is not None:
+                day = closed
+            elif i:
+                day = min(day + timedelta(days=rng.randint(1, 6)), last)
+            stamp = self.stamp(day)
+            self.rows[ReferralStep].append(
+                {
+                    "id": self.new_id(ReferralStep),
+                    "patient_id": person.id,
+                    "referral_id": referral_id,
+                    "status": step,
+                    "taken_on": day,
+                    "note": rng.choice(data.REFERRAL_STEP_NOTES[step]) if i else None,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "version": 1,
+                }
+            )

@@ -843,6 +843,19 @@ REFERRAL_OUTCOMES = {
         "Patient moved out of area",
     ),
 }
+#: The short note of each step of a referral (who confirmed it, how).
+REFERRAL_STEP_NOTES = {
+    "sent": ("Faxed with the intake form", "Sent through the portal", "E-mailed the referral form"),
+    "accepted": (
+        "Confirmed by phone with intake",
+        "Acceptance letter received",
+        "Portal says accepted",
+    ),
+    "scheduled": ("Date given by the front desk", "Patient booked it herself", "Booked by phone"),
+    "completed": ("Report received", "Confirmed with the patient", "Provider called back"),
+    "declined": ("Letter of decline received", "Told by phone at intake"),
+    "cancelled": ("Patient asked to stop", "No longer needed"),
+}
 SPECIALIST_REASONS = (
     "worsening symptoms despite treatment",
     "second opinion on the treatment plan",

@@ -150,6 +150,20 @@ _MEDICATION = (
     "last_reconciled",
 )
 
+#: The resource directory's columns (``import csv resources`` reads the same).
+RESOURCE_COLUMNS = (
+    "id",
+    "name",
+    "category",
+    "phone",
+    "address",
+    "hours",
+    "eligibility",
+    "languages",
+    "notes",
+    "last_verified",
+)
+
 #: Every table ``export csv`` writes, by the name on the command line.
 EXPORTS: dict[str, Table] = {
     "patients": Table(
@@ -167,6 +181,7 @@ EXPORTS: dict[str, Table] = {
         _APPOINTMENT,
     ),
     "medications": Table(_select("medication", _MEDICATION, {}), _MEDICATION),
+    "resources": Table(_select("resource", RESOURCE_COLUMNS, {}), RESOURCE_COLUMNS),
 }
 
 

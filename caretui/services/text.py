@@ -69,7 +69,7 @@ def fold(value: str) -> str:
 
 
 def initials(given: str, family: str) -> str:
-    """"Ana María Núñez" -> "A.N." for redacted screens and sheets.
+    """Initials for redacted screens and sheets: "Ana María Núñez" -> "A.N.".
 
     A name part of one character (common in Chinese, Korean and Japanese names)
     would be the whole name, so it shows as "•" instead of itself.

@@ -41,6 +41,18 @@ class Weights:
         11.8  routine task due today
          7.2  refill due in 3 days
          6.8  goal past its target date (a target, not a deadline)
+
+    and for the loops others must close (urgency is the referral's own)::
+
+        16.4  routine referral, no answer 3 days past its response date
+        14.7  routine referral, appointment yesterday, outcome not recorded
+        11.8  patient unable to reach (three missed calls; medium risk)
+         9.8  routine referral drafted 3 days ago and not sent
+
+    and for care-management time (an enrolled patient under the first threshold)::
+
+        11.8  on the month's last day (medium risk)
+         4.9  with 7 days of the month left
     """
 
     #: Priority of the item (FHIR request-priority). Taskwarrior's H/M/L are
@@ -70,6 +82,20 @@ class Weights:
     refill_ramp_days: float = 7.0
     plan_review: float = 2.0
     goal_overdue: float = 3.0
+    #: A sent referral past its response-expected-by date (dated: due and overdue add).
+    referral_overdue: float = 2.0
+    #: A referral drafted more than two days ago and not sent (undated: the draft has
+    #: no deadline of its own, so this carries it).
+    referral_draft: float = 6.0
+    #: A scheduled referral whose appointment has passed with no outcome recorded (dated
+    #: by the appointment).
+    referral_no_outcome: float = 2.0
+    #: A patient marked unable to reach by the outreach rule (undated).
+    unable_to_reach: float = 8.0
+    #: An enrolled patient under the first care-management threshold near the month's
+    #: end (undated): 1 on its last day, down to 1/7 with ``care_minutes_ramp_days`` left.
+    care_minutes: float = 8.0
+    care_minutes_ramp_days: float = 7.0
 
     @classmethod
     def from_config(cls, mapping: Mapping[str, object] | None) -> Weights:
@@ -131,9 +157,20 @@ _KIND_WEIGHT = {
     ItemKind.REFILL: "refill",
     ItemKind.PLAN_REVIEW: "plan_review",
     ItemKind.GOAL_OVERDUE: "goal_overdue",
+    ItemKind.REFERRAL_OVERDUE: "referral_overdue",
+    ItemKind.REFERRAL_DRAFT: "referral_draft",
+    ItemKind.REFERRAL_NO_OUTCOME: "referral_no_outcome",
+    ItemKind.UNABLE_TO_REACH: "unable_to_reach",
+    ItemKind.CARE_MINUTES: "care_minutes",
 }
-#: A goal's target date is a target, not a deadline: it gets no due/overdue terms.
-_DATED_KINDS = frozenset(ItemKind) - {ItemKind.GOAL_OVERDUE}
+#: A goal's target date is a target, not a deadline: it gets no due/overdue terms; nor
+#: does the day a draft was made or a patient was marked unable to reach.
+_DATED_KINDS = frozenset(ItemKind) - {
+    ItemKind.GOAL_OVERDUE,
+    ItemKind.REFERRAL_DRAFT,
+    ItemKind.UNABLE_TO_REACH,
+    ItemKind.CARE_MINUTES,
+}
 
 
 def _days(n: int) -> str:
@@ -171,6 +208,8 @@ class _Scorer:
             keys.append(("risk", item.risk))
         if kind is ItemKind.REFILL:
             keys.append(("refill", (item.when - self.today).days))
+        elif kind is ItemKind.CARE_MINUTES:
+            keys.append(("month_end", (item.when - self.today).days))
         else:
             keys.append(("kind", kind))
         if kind is ItemKind.APPOINTMENT_NOT_READY and self.now is not None and item.at is not None:
@@ -203,6 +242,10 @@ class _Scorer:
             return self._factor("due", "today" if arg == 0 else f"{_days(arg)} ago", "due", 1.0)
         if what == "overdue":
             return self._factor("overdue", _days(arg), "overdue", _clamp(arg / w.overdue_cap_days))
+        if what == "month_end":
+            value = f"{_days(max(arg, 0) + 1)} left"  # today included
+            scale = _clamp(1 - arg / w.care_minutes_ramp_days)
+            return self._factor("under threshold", value, "care_minutes", scale)
         if what == "refill":
             value = "due in " + _days(arg) if arg > 0 else "due today" if arg == 0 else "past due"
             return self._factor("refill", value, "refill", _clamp(1 - arg / w.refill_ramp_days))

@@ -157,8 +157,8 @@ class FormScreen(ModalScreen[object | None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="form.save"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Check the form and save it"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without saving"),
     ]
 
     def __init__(
@@ -175,6 +175,7 @@ class FormScreen(ModalScreen[object | None]):
         self._save = save
         self.today = today or date.today()
         self._by_name = {f.name: f for f in self.fields}
+        self._error_shown = False
         for f in self.fields:
             for alias in f.aliases:
                 self._by_name[alias] = f
@@ -202,6 +203,8 @@ class FormScreen(ModalScreen[object | None]):
     def on_mount(self) -> None:
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
+            # Focus scrolls the first input to the top edge; show its label too.
+            self.call_after_refresh(self.query_one(FormBody).scroll_home, animate=False)
 
     def _input_for(self, spec: Field) -> Widget:
         wid = f"field-{spec.name}"
@@ -231,11 +234,23 @@ class FormScreen(ModalScreen[object | None]):
         return widget.value
 
     def show_error(self, name: str | None, message: str) -> None:
+        """Show ``message`` beside the field ``name`` (or under the form); the first
+        error since the last save is brought into view, its field focused."""
         spec = self._by_name.get(name or "")
         target = f"#error-{spec.name}" if spec else "#form-error"
-        self.query_one(target, Static).update(Text(message))
+        line = self.query_one(target, Static)
+        line.update(Text(message))
+        if spec is not None and spec.kind in ("date", "datetime"):
+            # The live preview said the same thing a line above: say it once.
+            self.query_one(f"#preview-{spec.name}", Static).display = False
+        if not self._error_shown:
+            self._error_shown = True
+            if spec is not None:
+                self.query_one(f"#field-{spec.name}").focus(scroll_visible=False)
+            self.call_after_refresh(line.scroll_visible, animate=False)
 
     def clear_errors(self) -> None:
+        self._error_shown = False
         for widget in self.query(".field-error, .form-error").results(Static):
             widget.update("")
 
@@ -244,9 +259,9 @@ class FormScreen(ModalScreen[object | None]):
         name = (event.input.id or "").removeprefix("field-")
         spec = self._by_name.get(name)
         if spec and spec.kind in ("date", "datetime"):
-            self.query_one(f"#preview-{spec.name}", Static).update(
-                preview(spec, event.value, self.today)
-            )
+            shown = self.query_one(f"#preview-{spec.name}", Static)
+            shown.update(preview(spec, event.value, self.today))
+            shown.display = True
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

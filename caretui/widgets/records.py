@@ -1,4 +1,9 @@
-"""A list of records: rows keyed by record, every cell a ``Text`` (never markup)."""
+"""A list of records: rows keyed by record, every cell a ``Text`` (never markup).
+
+Columns have fixed widths, chosen to fit a 120-column terminal; the columns named in
+``flex`` share whatever room a wider terminal leaves (each given width is its least),
+so a title or a note is not cut short when there is space to show it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -29,11 +36,39 @@ class Row:
 
 
 class RecordTable(DataTable[Text]):
-    """A row-cursor table that keeps the cursor on the same record across reloads."""
+    """A row-cursor table that keeps the cursor on the same record across reloads.
+
+    A list read a page at a time sets ``more_before`` / ``more_after`` when the list
+    goes on beyond the table; ``home`` / ``end`` then ask for its first or last page
+    (``EdgeWanted``) instead of stopping at the table's edge (``ctrl+home`` and
+    ``ctrl+end`` still stop there, reading the next page as they go).
+    """
+
+    class EdgeWanted(Message):
+        """``home`` or ``end`` pressed where the list goes on beyond the table."""
+
+        def __init__(self, table: RecordTable, *, end: bool) -> None:
+            super().__init__()
+            self.table = table
+            self.end = end
 
     BINDINGS = [
-        Binding("home", "scroll_top", "First row", show=False, tooltip="Go to the first row"),
-        Binding("end", "scroll_bottom", "Last row", show=False, tooltip="Go to the last row"),
+        Binding(
+            "home",
+            "first_row",
+            "First row",
+            show=False,
+            id="records.first",
+            tooltip="Go to the first row of the whole list",
+        ),
+        Binding(
+            "end",
+            "last_row",
+            "Last row",
+            show=False,
+            id="records.last",
+            tooltip="Go to the last row of the whole list",
+        ),
     ]
     DEFAULT_CSS = """
     RecordTable { height: 1fr; }
@@ -45,13 +80,58 @@ class RecordTable(DataTable[Text]):
         *,
         id: str | None = None,
         classes: str | None = None,
+        flex: str | tuple[str, ...] = (),
     ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self._column_spec = tuple(columns)
+        #: Whether the whole list has rows above / below those in the table.
+        self.more_before = False
+        self.more_after = False
+        labels = [label for label, _width in self._column_spec]
+        #: The index of the column that takes the room left, if any.
+        names = (flex,) if isinstance(flex, str) else flex
+        #: The indexes of the columns that share the room left.
+        self._flex = [labels.index(name) for name in names if name in labels]
 
     def on_mount(self) -> None:
         for label, width in self._column_spec:
             self.add_column(Text(label), width=width)
+        self._fit_flex()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit_flex()
+
+    def _fit_flex(self) -> None:
+        """Share the room the table has beyond its columns' given widths among the flex
+        columns (the first gets any odd cell), keeping room for a vertical scrollbar."""
+        if not self._flex or not self.size.width:
+            return
+        given = [(width or 0) for _label, width in self._column_spec]
+        room = self.size.width - 2 - sum(w + 2 * self.cell_padding for w in given)
+        share, odd = divmod(max(room, 0), len(self._flex))
+        changed = False
+        for n, index in enumerate(self._flex):
+            column = self.ordered_columns[index]
+            width = given[index] + share + (odd if n == 0 else 0)
+            if column.width != width:
+                column.width = width
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh()
+
+    def action_first_row(self) -> None:
+        if self.more_before:
+            self.post_message(self.EdgeWanted(self, end=False))
+        else:
+            self.action_scroll_top()
+
+    def action_last_row(self) -> None:
+        if self.more_after:
+            self.post_message(self.EdgeWanted(self, end=True))
+        else:
+            self.action_scroll_bottom()
 
     @property
     def selected_key(self) -> str | None:
@@ -63,10 +143,11 @@ class RecordTable(DataTable[Text]):
             return None
         return key
 
-    def show(self, rows: Sequence[Row]) -> None:
-        """Replace every row, keeping the cursor on the record it was on if it is still here."""
-        keep = self.selected_key
-        old_index = self.cursor_row
+    def show(self, rows: Sequence[Row], *, from_top: bool = False) -> None:
+        """Replace every row, keeping the cursor on the record it was on if it is still here
+        (``from_top``: on the first row, for a list that now shows something else)."""
+        keep = None if from_top else self.selected_key
+        old_index = 0 if from_top else self.cursor_row
         self.clear()
         for row in rows:
             self.add_row(*(cell(c) for c in row.cells), key=row.key)

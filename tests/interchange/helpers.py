@@ -247,6 +247,7 @@ def every_type() -> dict[str, Any]:
             "intent": "order",
             "description": "Send records",
             "executionPeriod": {"end": "2026-03-25"},
+            "basedOn": [{"reference": "Task/task-1"}],  # waits on task-1
         },
         {
             "resourceType": "Communication",

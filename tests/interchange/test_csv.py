@@ -187,3 +187,25 @@ def test_cli_csv(db: Database, tmp_path: Path) -> None:
     latin.write_bytes((HEADER + "N\u00fa\u00f1ez,Ana,,,,no,active,low\n").encode("latin-1"))
     bad = cli("import", "csv", "patients", "--db", str(db.path), str(latin))
     assert bad.exit_code == 1 and "is not UTF-8 text" in bad.stderr
+
+
+def test_export_csv_lists_every_table_the_services_export() -> None:
+    from caretui.commands.interchange import CSV_TABLES
+    from caretui.services.spreadsheet import EXPORTS
+
+    assert tuple(sorted(EXPORTS)) == CSV_TABLES
+
+
+def test_export_commands_do_not_import_the_orm() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from caretui.cli import main\n"
+        "CliRunner().invoke(main, ['export', 'day-sheet', '--help'])\n"
+        "print('sqlalchemy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -16,8 +16,9 @@ from caretui.screens.work_forms import parse_end
 from caretui.services import appointments, patients
 from caretui.services.unit import action
 from caretui.store.database import Database
-from caretui.widgets.dialogs import ChoiceDialog, DateTimeDialog, PatientPicker
+from caretui.widgets.dialogs import ChoiceDialog, DateTimeDialog
 from caretui.widgets.form import FormScreen
+from caretui.widgets.patient_picker import PatientPicker
 from tests.tui.helpers import SIZE, make_app, rows, settle, table_text
 
 TABLE = "#agenda-table"

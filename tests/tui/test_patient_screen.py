@@ -223,6 +223,11 @@ async def test_every_tab_shows_its_data_and_its_own_keys(db: Database, today: da
 
         await pilot.press("right_square_bracket")
         await settle(pilot)
+        assert table_text(app, "#referrals-tab-table") == []  # no referrals yet
+        assert app.screen.active_bindings["x"].binding.action == "step"
+
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
         assert table_text(app, "#notes-table") == [
             "2026-03-09 10:00 | call | Patient | reached | 10 | Discussed diet"
         ]

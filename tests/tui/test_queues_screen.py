@@ -13,8 +13,9 @@ from caretui.screens.queues import QueuesScreen
 from caretui.services import patients, tasks
 from caretui.services.unit import action
 from caretui.store.database import Database
-from caretui.widgets.dialogs import ChoiceDialog, DateDialog, PatientPicker
+from caretui.widgets.dialogs import ChoiceDialog, DateDialog
 from caretui.widgets.form import FormScreen
+from caretui.widgets.patient_picker import PatientPicker
 from tests.tui.helpers import SIZE, make_app, rows, settle, table_text
 
 TABLE = "#queues-table"

@@ -112,6 +112,9 @@ class Draft:
     assign: list[tuple[Link, str]] = field(default_factory=list)
     #: Steps that need the whole bundle (given its index of names), run before resolving.
     later: list[Callable[[Any], None]] = field(default_factory=list)
+    #: Set by a later step that found this is no record after all (a Task's basedOn
+    #: that names an order, not a task): dropped before resolving.
+    skip: bool = False
     # Filled while resolving and writing:
     targets: dict[str, Draft | int] = field(default_factory=dict)
     existing: int | None = None

@@ -39,6 +39,18 @@ def _converters(model: type[Record]) -> dict[str, Any]:
     return out
 
 
+def _both_ends_of(model: type[Record], patient_id: int) -> tuple[str, tuple[Any, ...]]:
+    """For a link between two records (a task waiting on another), the rows whose every
+    end is the patient's: one patient's bundle refers to nothing outside it."""
+    clauses = []
+    for column in cast(Table, model.__table__).c:
+        for fk in column.foreign_keys:
+            clauses.append(
+                f"{column.key} IN (SELECT id FROM {fk.column.table.name} WHERE patient_id = ?)"
+            )
+    return "WHERE " + " AND ".join(clauses), (patient_id,) * len(clauses)
+
+
 class _Export:
     """The exporter's view of the database, and the ``ExportContext`` the modules use."""
 
@@ -112,6 +124,8 @@ class _Export:
                     (),
                 )
             )
+            if self.patient_id and "patient_id" not in model.__table__.c:
+                where, params = _both_ends_of(model, self.patient_id)
             for row in self.rows(model, where, params):
                 if row[column] is not None:
                     grouped.setdefault(int(row[column]), []).append(row)

@@ -29,7 +29,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from caretui.errors import DomainError
-from caretui.models.all import RECORDS, ExternalRef, Patient, Record, Task
+from caretui.models.all import LINKS, RECORDS, ExternalRef, Patient, Record, Task
 from caretui.services.bulk import BulkWriter, chunks
 from caretui.services.fhir import registry
 from caretui.services.fhir.context import NATIVE, Entry, fingerprint
@@ -65,6 +65,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "note": ("note", "notes"),
     "resource": ("resource", "resources"),
     "referral": ("referral", "referrals"),
+    "task_dependency": ("task dependency", "task dependencies"),
 }
 
 
@@ -358,6 +359,7 @@ class _Importer:
                     step(self.bundle)
                 except EntryProblem as exc:
                     self.problems.append(d.problem(exc.path, exc.value, exc.message))
+        self.bundle.drafts = [d for d in self.bundle.drafts if not d.skip]
         for d in self.bundle.drafts:  # patients first: other checks compare them
             if "patient_id" in d.links:
                 self._resolve(d, "patient_id", d.links["patient_id"])
@@ -447,7 +449,11 @@ class _Importer:
         return ("none", id(target)) if owner is None else self._patient_of(owner)
 
     def _same_patient(self, d: Draft, name: str, target: Draft | int) -> bool:
-        """A goal's care plan, a task's appointment, a referral's contact: the same patient's."""
+        """A goal's care plan, a task's appointment, a referral's contact: the same patient's.
+        A link between two records of no patient of its own (a task waiting on another)
+        may join any two."""
+        if "patient_id" not in d.model.__table__.c:
+            return True
         mine = self._patient_of(d)
         if isinstance(target, Draft):
             if "patient_id" not in target.model.__table__.c:
@@ -536,7 +542,7 @@ class _Importer:
         by_model: dict[type[Record], list[Draft]] = {}
         for d in self.bundle.drafts:
             by_model.setdefault(d.model, []).append(d)
-        for model in RECORDS:
+        for model in (*RECORDS, *LINKS):
             drafts = by_model.get(model, [])
             if not drafts:
                 continue
@@ -649,6 +655,9 @@ def import_bundle(
             importer.problems.sort(key=lambda p: p.index if p.index is not None else -1)
             raise ImportRejected(what, importer.problems)
         added, updated, unchanged = importer.write()
+        from caretui.services.dependencies import refuse_circles
+
+        refuse_circles(session, what)
     return ImportSummary(
         added=added,
         updated=updated,

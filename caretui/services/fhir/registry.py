@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol
 
-from caretui.models.all import Intervention, Patient, Record
+from caretui.models.all import Intervention, Patient, Record, ReferralStep
 from caretui.services.fhir.context import Entry, ExportContext
 from caretui.services.fhir.draft import Draft
 from caretui.services.fhir.maps import (
@@ -65,6 +65,7 @@ BY_TYPE: dict[str, ResourceMap] = {t: m for m in MAPS for t in m.READS}
 TYPE_OF: dict[str, str] = {
     **{m.MODEL.__tablename__: m.TYPE for m in MAPS},
     Intervention.__tablename__: care_plan.ACTIVITY,
+    ReferralStep.__tablename__: service_request.STEP,
 }
 
 #: Types caretui does not keep but reads for the name a reference may borrow (an

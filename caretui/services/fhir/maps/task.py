@@ -6,20 +6,33 @@ title; status and priority keep FHIR's codes; the first note is the details; a
 ``focus`` on an Appointment links it. Queue, snooze, repeats, origin and completion
 time travel as extensions; a task from elsewhere goes to the follow-up queue (or
 the first configured queue) with origin "import".
+
+What a task waits on travels as ``basedOn``, one Reference (typed ``Task``) per
+task it waits on, the dependency's own id as the reference element's ``id`` so a
+re-import updates it. ``basedOn`` rather than ``partOf``: ``partOf`` makes the
+other task a composite this one is a step of (a parent that finishes after its
+parts, "usually 0..1"), while ``basedOn`` names what this task follows from, comes
+first, and allows many (0..*). On import, only ``basedOn`` entries that name a Task
+are dependencies; one naming an order or a plan (a ServiceRequest, a CarePlan) is
+what the task fulfils, which caretui does not keep.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from caretui.models.all import Task
+from caretui.models.all import Task, TaskDependency
 from caretui.services.fhir import values as v
-from caretui.services.fhir.context import Entry, ExportContext
+from caretui.services.fhir.context import Entry, ExportContext, Names
 from caretui.services.fhir.draft import Draft
 
 READS = ("Task",)
 TYPE = "Task"
 MODEL = Task
+#: The ref type a dependency's id is kept under (it is part of its Task).
+WAITS_ON = "Task.basedOn"
+_TYPED = re.compile(r"(?:^|/)([A-Z][A-Za-z]+)/[^/]+(?:/_history/[^/]*)?$")
 
 
 def read(resource: dict[str, Any], entry: Entry) -> list[Draft]:
@@ -55,7 +68,36 @@ def read(resource: dict[str, Any], entry: Entry) -> list[Draft]:
         "extension",
         v.fhir_datetime(v.ext_value(resource, "completed-at"), "extension"),
     )
-    return [d]
+    return [d, *_waits_on(resource, entry, d)]
+
+
+def _waits_on(resource: dict[str, Any], entry: Entry, task: Draft) -> list[Draft]:
+    """A dependency draft for each ``basedOn`` that names a Task (see the module docstring)."""
+    out = []
+    for i, ref in enumerate(v.listed(resource.get("basedOn"), "basedOn")):
+        reference = ref.get("reference") if isinstance(ref, dict) else None
+        if not isinstance(reference, str) or not reference.strip() or reference.startswith("#"):
+            continue  # a logical or contained reference: nothing here to link to
+        said = ref.get("type")
+        typed = _TYPED.search(reference)
+        kind = said.rsplit("/", 1)[-1] if isinstance(said, str) else None
+        if (kind or (typed.group(1) if typed else "Task")) != "Task":
+            continue
+        local = ref.get("id") if isinstance(ref.get("id"), str) else f"based-on:{reference}"
+        d = entry.child(TaskDependency, WAITS_ON, local)
+        d.targets["task_id"] = task
+        d.values["task_id"] = 0
+        d.paths["task_id"] = ("id", entry.resource_id)
+        d.link("blocked_by_id", ref, f"basedOn[{i}]", ("Task",))
+
+        def not_a_task(names: Names, d: Draft = d, reference: str = reference) -> None:
+            """A urn: reference names its type only through the bundle."""
+            if names.kind_of(reference) not in (None, "Task"):
+                d.skip = True
+
+        d.later.append(not_a_task)
+        out.append(d)
+    return out
 
 
 def write(row: dict[str, Any], ctx: ExportContext) -> dict[str, Any]:
@@ -72,6 +114,14 @@ def write(row: dict[str, Any], ctx: ExportContext) -> dict[str, Any]:
         "intent": "order",
         "priority": row["priority"],
         "description": row["title"],
+        "basedOn": [
+            {
+                "id": ctx.local_id("task_dependency", link["id"]),
+                **(ctx.reference("task", link["blocked_by_id"]) or {}),
+                "type": "Task",
+            }
+            for link in ctx.children("task_dependency", "task_id", row["id"])
+        ],
         "focus": ctx.reference("appointment", row["appointment_id"]),
         "for": ctx.reference("patient", row["patient_id"]),
         "restriction": {"period": {"end": v.write_date(row["due"])}} if row["due"] else None,
