@@ -227,7 +227,8 @@ LIMIT :limit
 
 #: Open tasks due on or before the day and not snoozed past it: Today's rule. A task
 #: about no patient is kept, one about a discharged patient is not (a set read once
-#: from ix_patient_status). Uses ix_task_status_due.
+#: from ix_patient_status); a task waiting on an open task is not on it yet, as on
+#: Today. Uses ix_task_status_due.
 TASKS_WHERE = f"""
 FROM task AS t
 WHERE t.status IN ({_OPEN_TASK_IN})
@@ -235,6 +236,11 @@ WHERE t.status IN ({_OPEN_TASK_IN})
   AND (t.wait_until IS NULL OR t.wait_until <= :day)
   AND (t.patient_id IS NULL
        OR t.patient_id NOT IN (SELECT d.id FROM patient AS d WHERE d.status = :discharged))
+  AND NOT EXISTS (
+    SELECT 1 FROM task_dependency AS w
+    JOIN task AS b ON b.id = w.blocked_by_id
+    WHERE w.task_id = t.id AND b.status IN ({_OPEN_TASK_IN})
+  )
 """
 _PRIORITY_RANK = (
     "CASE t.priority WHEN :stat THEN 0 WHEN :asap THEN 1 WHEN :urgent THEN 2 ELSE 3 END"

@@ -622,3 +622,34 @@ def test_a_bad_stored_date_does_not_break_the_sheet(db: Database, today: date) -
     sheet = sheet_of(db, today)
     assert sheet.briefs[0].birth_date is None
     assert "never" in to_text(sheet)
+
+
+def test_a_task_waiting_on_an_open_task_is_not_on_the_sheet_until_it_is_done(
+    db: Database, today: date
+) -> None:
+    from caretui.models.all import Task
+    from caretui.services import dependencies, tasks
+
+    with action(db, "Add tasks") as s:
+        first = tasks.add_task(
+            s,
+            {"title": "Referral accepted", "queue": "paperwork", "due": today},
+            today=today,
+            queues=DEFAULT_QUEUES,
+        )
+        then = tasks.add_task(
+            s,
+            {"title": "Book the appointment", "queue": "paperwork", "due": today},
+            today=today,
+            queues=DEFAULT_QUEUES,
+        )
+        dependencies.add_dependency(s, then, first)
+        first_id = first.id
+
+    def titles() -> list[str]:
+        return [t.title for group in sheet_of(db, today).tasks for t in group.tasks]
+
+    assert titles() == ["Referral accepted"]
+    with action(db, "Complete task") as s:
+        tasks.complete_task(s, records.get(s, Task, first_id), today=today)
+    assert titles() == ["Book the appointment"]
