@@ -31,9 +31,12 @@ from caretui.services.unit import action, plain_value
 from caretui.store.database import Database
 
 #: The newest action that is not an undo and has not been undone: (action_id, label).
+#: The newest action not yet undone. A seeded caseload (one summary event about the
+#: whole "caseload") is not an action a coordinator can take back, so it is skipped.
 _NEWEST_UNDOABLE = """
 SELECT action_id, action_label FROM audit_event
 WHERE reverts IS NULL
+  AND entity <> 'caseload'
   AND action_id NOT IN (SELECT reverts FROM audit_event WHERE reverts IS NOT NULL)
 ORDER BY id DESC
 LIMIT 1

@@ -254,3 +254,11 @@ def test_undo_after_a_new_action_takes_that_one_first(db: Database, today: date)
     assert undo_last(db) == "Add task B"
     assert undo_last(db) is None  # A is undone already
     assert row_counts(db)["task"] == 0
+
+
+def test_a_seeded_caseload_is_not_offered_for_undo(db: Database) -> None:
+    from caretui.services.seed import seed_caseload
+
+    seed_caseload(db, patients=3, tasks=2, appointments=1, seed=1, today=date(2026, 3, 11))
+    assert last_undoable(db) is None
+    assert undo_last(db) is None
