@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from caretui import codes
@@ -367,3 +367,27 @@ def blocker_choices(
         ),
     ).fetchall()
     return [_linked(r) for r in rows]
+
+
+def task_counts_by_day(con: sqlite3.Connection, first: date, last: date) -> dict[date, int]:
+    """Tasks not closed (snoozed ones too) due on each day from ``first`` to ``last``
+    (both included), in one query; every day is present, 0 when none is due.
+
+    ``due`` is stored as an ISO date, so the range is a text range and the day is
+    the stored value itself (portable SQL, no date functions); a stored due that is
+    not a real date is left out."""
+    rows = con.execute(
+        f"SELECT t.due, count(*) FROM task AS t WHERE t.status NOT IN ({_in(CLOSED_STATUSES)}) "
+        "AND t.due >= ? AND t.due < ? GROUP BY t.due",
+        (*CLOSED_STATUSES, first.isoformat(), (last + timedelta(days=1)).isoformat()),
+    ).fetchall()
+    out: dict[date, int] = {}
+    day = first
+    while day <= last:
+        out[day] = 0
+        day += timedelta(days=1)
+    for due, n in rows:
+        found = to_date(due)
+        if found is not None and found in out:
+            out[found] += int(n)
+    return out

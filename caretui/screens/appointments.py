@@ -96,6 +96,13 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
         ),
         Binding("t", "today", "Today", id="appointments.today", tooltip="Back to today"),
         Binding(
+            "m",
+            "month",
+            "Month",
+            id="appointments.month",
+            tooltip="Month calendar: appointments and open tasks due each day; enter opens a day",
+        ),
+        Binding(
             "n",
             "new",
             "New",
@@ -228,6 +235,15 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
 
     def action_today(self) -> None:
         self.show_view(replace(self.view, day=self.caretui.today))
+
+    def action_month(self) -> None:
+        from caretui.screens.month_view import MonthScreen
+
+        def chosen(day: date | None) -> None:
+            if day is not None:
+                self.show_view(AgendaView(day))
+
+        self.app.push_screen(MonthScreen(self.view.day), chosen)
 
     # -- acting on the selected appointment ----------------------------------------------
 

@@ -1,0 +1,287 @@
+"""The month calendar of the Appointments screen (`m`): a grid of days, each with
+its count of appointments and of open tasks due.
+
+A full-screen ``ModalScreen[date | None]``: ``enter`` hands back the chosen day
+(the Appointments screen then shows that day's agenda), ``m`` or ``escape`` hands
+back ``None``. A month's counts are read in one thread worker, both counts in one
+read. The grid is drawn as one ``Text`` (seven columns of eleven cells, three
+lines a week), so a six-week month fits 80×24 with the header, title and keys.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Header, Static
+from textual.worker import get_current_worker
+
+from caretui.queries.agenda import counts_by_day
+from caretui.queries.tasks import task_counts_by_day
+from caretui.widgets.keys_footer import KeysFooter
+
+if TYPE_CHECKING:
+    from caretui.app import CaretuiApp
+
+#: Width of one day's cell, and lines a week takes.
+CELL = 11
+LINES = 3
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s month."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=1), day.replace(day=last)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), kept inside the month it lands in."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def month_weeks(day: date) -> list[list[date | None]]:
+    """The weeks (Monday first) of ``day``'s month; days of other months are None."""
+    return [
+        [d if d.month == day.month else None for d in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(day.year, day.month)
+    ]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n else ""
+
+
+def month_grid(
+    selected: date,
+    today: date,
+    appointments: dict[date, int] | None,
+    tasks: dict[date, int] | None,
+) -> Text:
+    """The month as lines of text: the weekdays, then three lines a week, each day
+    its number (today marked), its appointments and its tasks due. Weekends are dim,
+    the selected day reversed; counts are left out while they are being read."""
+    grid = Text(no_wrap=True, overflow="crop")
+    for i, name in enumerate(WEEKDAYS):
+        grid.append(f" {name}".ljust(CELL), style="bold dim" if i >= 5 else "bold")
+    for week in month_weeks(selected):
+        for line in range(LINES):
+            grid.append("\n")
+            for i, day in enumerate(week):
+                grid.append_text(
+                    _cell_line(day, line, i >= 5, selected, today, appointments, tasks)
+                )
+    return grid
+
+
+def _cell_line(
+    day: date | None,
+    line: int,
+    weekend: bool,
+    selected: date,
+    today: date,
+    appointments: dict[date, int] | None,
+    tasks: dict[date, int] | None,
+) -> Text:
+    if day is None:
+        return Text(" " * CELL)
+    if line == 0:
+        text = f" {day.day:>2}" + (" today" if day == today else "")
+    elif line == 1:
+        text = " " + _count((appointments or {}).get(day, 0), "appt")
+    else:
+        text = " " + _count((tasks or {}).get(day, 0), "due")
+    styles = []
+    if weekend:
+        styles.append("dim")
+    if day == today:
+        styles.append("bold" if line else "bold underline")
+    if day == selected:
+        styles.append("reverse")
+    return Text(text.ljust(CELL)[:CELL], style=" ".join(styles))
+
+
+class MonthGrid(Static):
+    """The grid; a click on a day selects it (the screen owns the state)."""
+
+    DEFAULT_CSS = "MonthGrid { width: auto; height: auto; padding: 0 1; }"
+
+    def on_click(self, event: events.Click) -> None:
+        screen = self.screen
+        if not isinstance(screen, MonthScreen):
+            return
+        column, row = (event.x - 1) // CELL, (event.y - 1) // LINES
+        weeks = month_weeks(screen.day)
+        if event.y >= 1 and 0 <= row < len(weeks) and 0 <= column < 7:
+            day = weeks[row][column]
+            if day is not None:
+                if day == screen.day and event.chain >= 2:
+                    screen.action_choose()
+                else:
+                    screen.go(day)
+
+
+class MonthScreen(ModalScreen[date | None]):
+    """A month of days with their counts; ``enter`` hands back the selected day."""
+
+    HELP_TITLE = "Month"
+    DEFAULT_CSS = """
+    MonthScreen { background: $background; }
+    MonthScreen #month-title { padding: 0 1; text-style: bold; height: 1; }
+    """
+    BINDINGS = [
+        Binding(
+            "left",
+            "step(-1)",
+            "Day",
+            show=False,
+            priority=True,
+            id="month.left",
+            tooltip="Previous day",
+        ),
+        Binding(
+            "right",
+            "step(1)",
+            "Day",
+            show=False,
+            priority=True,
+            id="month.right",
+            tooltip="Next day",
+        ),
+        Binding(
+            "up",
+            "step(-7)",
+            "Week",
+            show=False,
+            priority=True,
+            id="month.up",
+            tooltip="Same day last week",
+        ),
+        Binding(
+            "down",
+            "step(7)",
+            "Week",
+            show=False,
+            priority=True,
+            id="month.down",
+            tooltip="Same day next week",
+        ),
+        Binding(
+            "left_square_bracket",
+            "month(-1)",
+            "Prev month",
+            id="month.previous",
+            tooltip="Same day of the previous month",
+        ),
+        Binding(
+            "right_square_bracket",
+            "month(1)",
+            "Next month",
+            id="month.next",
+            tooltip="Same day of the next month",
+        ),
+        Binding("t", "today", "Today", id="month.today", tooltip="Back to today"),
+        Binding(
+            "enter",
+            "choose",
+            "Open day",
+            priority=True,
+            id="month.open",
+            tooltip="Show this day's agenda",
+        ),
+        Binding("m", "close", "Back", id="month.close", tooltip="Back to the agenda"),
+        Binding(
+            "question_mark", "app.help", "Keys", id="month.help", tooltip="Every key of this screen"
+        ),
+        Binding(
+            "escape", "close", "Back", show=False, id="month.escape", tooltip="Back to the agenda"
+        ),
+    ]
+
+    def __init__(self, day: date) -> None:
+        super().__init__()
+        self.day = day
+        self._counts: tuple[date, dict[date, int], dict[date, int]] | None = None
+
+    @property
+    def caretui(self) -> CaretuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="month-title")
+        yield MonthGrid("", id="month-grid")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        self._show()
+        self._load(month_bounds(self.day)[0])
+
+    # -- reading -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="month-load")
+    def _load(self, first: date) -> None:
+        """Both counts for the month of ``first``, in one read."""
+        last = month_bounds(first)[1]
+        with self.caretui.reading() as con:
+            appointments = counts_by_day(con, first, last)
+            tasks = task_counts_by_day(con, first, last)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._loaded, first, appointments, tasks)
+
+    def _loaded(self, first: date, appointments: dict[date, int], tasks: dict[date, int]) -> None:
+        if first == month_bounds(self.day)[0]:
+            self._counts = (first, appointments, tasks)
+            self._show()
+
+    def _show(self) -> None:
+        first = month_bounds(self.day)[0]
+        title = Text(f"{self.day:%B %Y}")
+        appointments: dict[date, int] | None = None
+        tasks: dict[date, int] | None = None
+        if self._counts is not None and self._counts[0] == first:
+            _, appointments, tasks = self._counts
+            title.append(
+                f" · {sum(appointments.values()):,} appointments"
+                f" · {sum(tasks.values()):,} open tasks due",
+                style="not bold",
+            )
+        else:
+            title.append(" · reading…", style="dim not bold")
+        self.query_one("#month-title", Static).update(title)
+        grid = month_grid(self.day, self.caretui.today, appointments, tasks)
+        self.query_one("#month-grid", MonthGrid).update(grid)
+
+    # -- moving --------------------------------------------------------------------------
+
+    def go(self, day: date) -> None:
+        """Select ``day``, reading its month's counts when the month changes."""
+        moved_month = (day.year, day.month) != (self.day.year, self.day.month)
+        self.day = day
+        self._show()
+        if moved_month:
+            self._load(month_bounds(day)[0])
+
+    def action_step(self, days: int) -> None:
+        self.go(self.day + timedelta(days=days))
+
+    def action_month(self, months: int) -> None:
+        self.go(add_months(self.day, months))
+
+    def action_today(self) -> None:
+        self.go(self.caretui.today)
+
+    def action_choose(self) -> None:
+        self.dismiss(self.day)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
