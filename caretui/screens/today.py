@@ -28,7 +28,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.events import ScreenResume
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Header, Input, Label, Select, Static
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import get_current_worker
 
@@ -50,6 +50,7 @@ from caretui.screens.base import CaseloadScreen
 from caretui.services.text import one_line
 from caretui.services.triage import Ranked, Weights, explain, rank
 from caretui.widgets.dialogs import Dialog
+from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
 
 if TYPE_CHECKING:
@@ -586,7 +587,7 @@ class TodayScreen(CaseloadScreen):
         yield Header()
         yield Static(Text("Reading…"), id="today-status")
         yield RecordTable(COLUMNS, id="today-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         try:
@@ -657,6 +658,9 @@ class TodayScreen(CaseloadScreen):
         self.table.show(self._rows(loaded.ranked))
         self._show_status()
         self._read_undo()
+        if self.full_loads == 1:
+            # Painted: now the other mode screens may be built, behind this one.
+            self.caretui.prebuild_modes()
 
     def _rows(self, ranked: Iterable[Ranked]) -> list[Row]:
         today, redact = self.caretui.today, self.caretui.redact
