@@ -19,7 +19,8 @@ from caretui.app import CaretuiApp
 from caretui.config import DEFAULT_QUEUES
 from caretui.models.all import Appointment, CarePlan, Goal, Medication, Record, Task
 from caretui.screens.patient import PatientScreen
-from caretui.screens.today import DaySheetDialog, ExplainDialog, TodayScreen
+from caretui.screens.today import TodayScreen
+from caretui.screens.today_dialogs import DaySheetDialog, ExplainDialog
 from caretui.services import patients, records
 from caretui.services.unit import action
 from caretui.store.database import Database

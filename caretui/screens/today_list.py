@@ -1,0 +1,416 @@
+"""The Today list itself: read, ranked, paged, and kept up to date in place.
+
+The first paint reads through the plain read side (``queries.today``) in a
+thread worker and ranks with ``services.triage`` (the top ``PAGE`` rows; more
+are read as the cursor nears the end): no SQLAlchemy is imported before it.
+
+After a write the list is brought up to date in place, not reloaded: the audit
+trail says which records the action touched (``queries.today_refresh``), their
+Today items are read again, and each row is dropped, updated or added, and
+re-ranked where its score moved. Only undo, which can touch anything, reloads
+the whole list. The keys are ``today.TodayScreen``'s.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.coordinate import Coordinate
+from textual.events import ScreenResume
+from textual.widgets import DataTable, Header, Static
+from textual.widgets.data_table import RowDoesNotExist
+from textual.worker import get_current_worker
+
+from caretui.errors import CaretuiError, StaleRecord
+from caretui.queries.names import patient_name
+from caretui.queries.today import TodayItem, count_items, default_now, today_items
+from caretui.queries.today_refresh import audit_mark, items_of, touched_since
+from caretui.screens.base import CaseloadScreen
+from caretui.screens.today_rows import (
+    COLUMNS,
+    SCORE_COLUMN,
+    Counts,
+    Loaded,
+    Refreshed,
+    ScoreCell,
+    item_key,
+    read_error,
+    today_row,
+)
+from caretui.services.text import one_line
+from caretui.services.triage import Ranked, Weights, rank
+from caretui.widgets.keys_footer import KeysFooter
+from caretui.widgets.records import RecordTable, Row, cell
+
+#: Rows ranked and shown at first; as many more each time the cursor nears the end.
+PAGE = 200
+
+
+class TodayList(CaseloadScreen):
+    """Today's ranked list; ``TodayScreen`` adds the keys that work it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The ranked item behind each row key.
+        self._ranked: dict[str, Ranked] = {}
+        self._counts = Counts(0, 0, 0)
+        self._mark = 0
+        self._undo: str | None = None
+        self._loaded = False
+        self._writing = 0
+        self._modal_open = False
+        #: The undo label of this screen's last change (undone without asking).
+        self._mine: str | None = None
+        self._weights = Weights()
+        #: How many times the whole list was read and shown (tests check it stays 1).
+        self.full_loads = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("Reading…"), id="today-status")
+        yield RecordTable(COLUMNS, id="today-table")
+        yield KeysFooter()
+
+    def on_mount(self) -> None:
+        try:
+            self._weights = Weights.from_config(self.caretui.settings.urgency)
+        except CaretuiError as exc:
+            self.notify(
+                f"{exc.message}; using the default weights", severity="warning", markup=False
+            )
+        self.table.focus()
+        self.reload()
+        self.watch(self.app, "redact", lambda _old, _new: self._redraw(), init=False)
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one("#today-table", RecordTable)
+
+    @property
+    def _now(self) -> datetime:
+        return default_now(self.caretui.today)
+
+    @property
+    def _threshold(self) -> int:
+        """The first care-management threshold's minutes (the care-minutes rows)."""
+        return self.caretui.settings.care_management_thresholds[0].minutes
+
+    # -- reading the whole list -----------------------------------------------------
+
+    def reload(self) -> None:
+        self._load(max(PAGE, len(self._ranked)))
+
+    @work(thread=True, exclusive=True, group="today-load")
+    def _load(self, limit: int) -> None:
+        app = self.caretui
+        day, now = app.today, self._now
+        window = app.settings.refill_window_days
+        try:
+            with app.reading() as con:
+                items = today_items(
+                    con, day, refill_window_days=window, now=now, care_threshold=self._threshold
+                )
+                counts = self._count(con, day, now, total=len(items))
+                mark = audit_mark(con)
+        except (CaretuiError, sqlite3.DatabaseError) as exc:
+            self.app.call_from_thread(self._failed, read_error(app.db, exc))
+            return
+        ranked = tuple(rank(items, day, self._weights, now, limit=limit))
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_all, Loaded(ranked, counts, mark))
+
+    def _count(
+        self, con: sqlite3.Connection, day: date, now: datetime, total: int | None = None
+    ) -> Counts:
+        window = self.caretui.settings.refill_window_days
+
+        def n(what: Any) -> int:
+            return count_items(
+                con, day, what, refill_window_days=window, now=now, care_threshold=self._threshold
+            )
+
+        return Counts(n("overdue"), n("today"), n("all") if total is None else total)
+
+    def _show_all(self, loaded: Loaded) -> None:
+        self.full_loads += 1
+        self._ranked = {item_key(r.item): r for r in loaded.ranked}
+        self._counts = loaded.counts
+        self._mark = loaded.mark
+        self._loaded = True
+        self.table.show(self._rows(loaded.ranked))
+        self._show_status()
+        self._read_undo()
+        if self.full_loads == 1:
+            # Painted: now the other mode screens may be built, behind this one.
+            self.caretui.prebuild_modes()
+
+    def _rows(self, ranked: Iterable[Ranked]) -> list[Row]:
+        today, redact = self.caretui.today, self.caretui.redact
+        return [today_row(r, today, redact=redact) for r in ranked]
+
+    def _redraw(self) -> None:
+        """Names redacted or shown again: the same rows, drawn again, no reading."""
+        ordered = sorted(self._ranked.values(), key=lambda r: ScoreCell(r).order)
+        self.table.show(self._rows(ordered))
+
+    @on(DataTable.RowHighlighted, "#today-table")
+    def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        shown = self.table.row_count
+        if self._loaded and shown < self._counts.total and event.cursor_row >= shown - 10:
+            self._load_more(shown + PAGE)
+
+    @work(thread=True, exclusive=True, group="today-more")
+    def _load_more(self, limit: int) -> None:
+        app = self.caretui
+        day, now = app.today, self._now
+        try:
+            with app.reading() as con:
+                window = app.settings.refill_window_days
+                items = today_items(
+                    con, day, refill_window_days=window, now=now, care_threshold=self._threshold
+                )
+        except (CaretuiError, sqlite3.DatabaseError) as exc:
+            self.app.call_from_thread(self._failed, read_error(app.db, exc))
+            return
+        ranked = tuple(rank(items, day, self._weights, now, limit=limit))
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_more, ranked)
+
+    def _show_more(self, ranked: tuple[Ranked, ...]) -> None:
+        added = [r for r in ranked if item_key(r.item) not in self._ranked]
+        if not added:
+            return
+        for row in self._rows(added):
+            self.table.add_row(*(cell(c) for c in row.cells), key=row.key)
+        self._ranked.update({item_key(r.item): r for r in added})
+        self._resort(self.table.selected_key)
+        self._show_status()
+
+    def _resort(self, keep: str | None) -> None:
+        """Put the rows in ranking order again, the cursor staying on ``keep``."""
+        table = self.table
+        table.sort(key=lambda cells: cells[SCORE_COLUMN].order)
+        if keep is not None:
+            with contextlib.suppress(RowDoesNotExist):
+                table.move_cursor(row=table.get_row_index(keep), animate=False)
+
+    @work(thread=True, exclusive=True, group="today-undo-label", exit_on_error=False)
+    def _read_undo(self) -> None:
+        """The last undoable action's name, for the status line (after the first paint:
+        this imports the write side)."""
+        from caretui.services.undo import last_undoable
+
+        label = last_undoable(self.caretui.db)
+        self.app.call_from_thread(self._set_undo, label)
+
+    def _set_undo(self, label: str | None) -> None:
+        self._undo = label
+        self._show_status()
+
+    def _show_status(self) -> None:
+        day = self.caretui.today
+        c = self._counts
+        shown = self.table.row_count
+        status = Text(f"{day:%a} {day.isoformat()}  ·  ")
+        status.append(f"{c.overdue:,} overdue", style="bold red" if c.overdue else "")
+        status.append(f" · {c.today:,} today · {c.total:,} in all")
+        if shown < c.total:
+            status.append(f" ({shown:,} shown)")
+        if self._undo:
+            status.append("  ·  last change: ")
+            status.append(one_line(self._undo), style="italic")
+            status.append(" (u undoes)")
+        self.query_one("#today-status", Static).update(status)
+
+    def on_screen_resume(self, _event: ScreenResume) -> None:
+        """Back from one of our own dialogs: its callback refreshes what it changed.
+        Back from elsewhere (a patient, another screen): reload if anything was saved."""
+        if self._modal_open:
+            self._modal_open = False
+            return
+        if self._loaded:
+            self._check_changed()
+
+    @work(thread=True, exclusive=True, group="today-check", exit_on_error=False)
+    def _check_changed(self) -> None:
+        with self.caretui.reading() as con:
+            mark = audit_mark(con)
+        self.app.call_from_thread(self._maybe_reload, mark)
+
+    def _maybe_reload(self, mark: int) -> None:
+        if mark > self._mark and not self._writing:
+            self.reload()
+
+    # -- the selected row -----------------------------------------------------------
+
+    def selected(self) -> Ranked | None:
+        key = self.table.selected_key
+        return self._ranked.get(key) if key else None
+
+    def timer_patient(self) -> int | None:
+        """`ctrl+t` times the selected row's patient (``screens.timer``)."""
+        ranked = self.selected()
+        return ranked.item.patient_id if ranked is not None else None
+
+    def _patient(self, item: TodayItem) -> str:
+        if item.patient_id is None:
+            return ""
+        return patient_name(
+            item.given_name or "",
+            item.family_name or "",
+            item.preferred_name,
+            redact=self.caretui.redact,
+        )
+
+    def _title(self, what: str, item: TodayItem) -> Text:
+        title = Text(f"{what} — ")
+        text = one_line(item.what)
+        title.append(text[:50] + ("…" if len(text) > 50 else ""))
+        patient = self._patient(item)
+        if patient:
+            title.append(f" · {one_line(patient)}")
+        return title
+
+    def _push(self, screen: Any, callback: Callable[[Any], None] | None = None) -> None:
+        self._modal_open = True
+        self.app.push_screen(screen, callback)
+
+    def _tell(self, message: str) -> None:
+        self.notify(message, markup=False, timeout=8)
+
+    # -- writing, then bringing the rows up to date ---------------------------------
+
+    def _write(self, change: Callable[[], str], key: str) -> None:
+        self._writing += 1
+        self._run_write(change, key, self._mark)
+
+    @work(thread=True, group="today-write")
+    def _run_write(self, change: Callable[[], str], key: str, mark: int) -> None:
+        try:
+            message = change()
+        except StaleRecord as exc:
+            # Keep the list; read the row again so the next try acts on its new version.
+            message, error = exc.message, True
+        except CaretuiError as exc:
+            self.app.call_from_thread(self._write_failed, exc.message)
+            return
+        else:
+            error = False
+        self._refresh_after(message, key, mark, error=error)
+
+    def _refresh_after(self, message: str, key: str, mark: int, *, error: bool = False) -> None:
+        """(In a worker thread.) Read what the write touched and bring the rows up to date."""
+        try:
+            refreshed = self._read_touched(message, key, mark, error=error)
+        except (CaretuiError, sqlite3.DatabaseError) as exc:
+            problem = read_error(self.caretui.db, exc)
+            self.app.call_from_thread(self._write_failed, f"{message}; {problem}")
+            return
+        self.app.call_from_thread(self._apply, refreshed)
+
+    def _written_elsewhere(self, message: str, key: str) -> None:
+        """A form saved in its own worker: bring the rows it touched up to date."""
+        self._writing += 1
+        self._run_refresh(message, key, self._mark)
+
+    @work(thread=True, group="today-write")
+    def _run_refresh(self, message: str, key: str, mark: int) -> None:
+        self._refresh_after(message, key, mark)
+
+    def _read_touched(self, message: str, key: str, mark: int, *, error: bool = False) -> Refreshed:
+        """(In a worker thread.) The records written since ``mark`` and the acted-on row,
+        their Today items read again and ranked, the counts, the last undoable action."""
+        from caretui.services.undo import last_undoable
+
+        app = self.caretui
+        day, now = app.today, self._now
+        entity, _, rid = key.partition(":")
+        with app.reading() as con:
+            touched = touched_since(con, mark)
+            touched.setdefault(entity, set()).add(int(rid))
+            items = items_of(
+                con,
+                day,
+                touched,
+                refill_window_days=app.settings.refill_window_days,
+                now=now,
+                care_threshold=self._threshold,
+            )
+            counts = self._count(con, day, now)
+            new_mark = audit_mark(con)
+        ranked = tuple(rank(items, day, self._weights, now))
+        keys = frozenset(f"{e}:{i}" for e, ids in touched.items() for i in ids)
+        undo = last_undoable(app.db)
+        return Refreshed(message, keys, ranked, counts, max(new_mark, mark), undo, error)
+
+    def _write_failed(self, message: str) -> None:
+        self._writing = max(self._writing - 1, 0)
+        self._failed(message)
+
+    def _failed(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False, timeout=10)
+
+    def _apply(self, refreshed: Refreshed) -> None:
+        """Drop, update or add the touched rows; re-sort only if an order moved."""
+        self._writing = max(self._writing - 1, 0)
+        if refreshed.error:
+            self._failed(refreshed.message)
+        else:
+            self._tell(refreshed.message)
+            self._mine = refreshed.undo
+        table = self.table
+        target = self._cursor_target(refreshed)
+        fresh = {item_key(r.item): r for r in refreshed.ranked}
+        moved = False
+        for key in refreshed.touched:
+            if key in self._ranked and key not in fresh:
+                del self._ranked[key]
+                table.remove_row(key)
+        today, redact = self.caretui.today, self.caretui.redact
+        for key, ranked in fresh.items():
+            row = today_row(ranked, today, redact=redact)
+            old = self._ranked.get(key)
+            if old is not None:
+                table.replace(row)
+                moved = moved or ScoreCell(old).order != ScoreCell(ranked).order
+            else:
+                table.add_row(*(cell(c) for c in row.cells), key=key)
+                moved = True
+            self._ranked[key] = ranked
+        if moved:
+            self._resort(target)
+        elif target is not None and table.row_count:
+            with contextlib.suppress(RowDoesNotExist):
+                table.move_cursor(row=table.get_row_index(target), animate=False)
+        self._counts = refreshed.counts
+        self._mark = max(self._mark, refreshed.mark)
+        self._undo = refreshed.undo
+        self._show_status()
+
+    def _cursor_target(self, refreshed: Refreshed) -> str | None:
+        """The row the cursor should be on after the change: the same one, or, if it is
+        dropped, the one that followed it (the next thing to work on)."""
+        table = self.table
+        current = table.selected_key
+        if current is None:
+            return None
+        still = {item_key(r.item) for r in refreshed.ranked}
+        if current not in refreshed.touched or current in still:
+            return current
+        index = table.cursor_row
+        for next_index in range(index + 1, table.row_count):
+            key = table.coordinate_to_cell_key(Coordinate(next_index, 0)).row_key.value
+            if key is not None and (key not in refreshed.touched or key in still):
+                return key
+        for prev_index in range(index - 1, -1, -1):
+            key = table.coordinate_to_cell_key(Coordinate(prev_index, 0)).row_key.value
+            if key is not None and (key not in refreshed.touched or key in still):
+                return key
+        return None
