@@ -8,6 +8,7 @@ own queries, narrowed by id. Standard library only (see "Speed by design").
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from caretui.queries.today import (
@@ -59,6 +60,19 @@ def touched_since(con: sqlite3.Connection, mark: int) -> dict[str, set[int]]:
         "SELECT DISTINCT entity, record_id FROM audit_event WHERE id > ?", (mark,)
     ):
         out.setdefault(str(entity), set()).add(int(record_id))
+    return out
+
+
+def waiting_on(con: sqlite3.Connection, task_ids: Iterable[int]) -> set[int]:
+    """The tasks that wait on any of ``task_ids``: completing (or cancelling) the last
+    of a task's blockers puts it on Today, so it is read again with them."""
+    ids = sorted(set(task_ids))
+    out: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT DISTINCT task_id FROM task_dependency WHERE blocked_by_id IN ({marks})"
+        out.update(int(row[0]) for row in con.execute(sql, chunk))
     return out
 
 

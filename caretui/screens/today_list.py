@@ -31,7 +31,7 @@ from textual.worker import get_current_worker
 from caretui.errors import CaretuiError, StaleRecord
 from caretui.queries.names import patient_name
 from caretui.queries.today import TodayItem, count_items, default_now, today_items
-from caretui.queries.today_refresh import audit_mark, items_of, touched_since
+from caretui.queries.today_refresh import audit_mark, items_of, touched_since, waiting_on
 from caretui.screens.base import CaseloadScreen
 from caretui.screens.today_rows import (
     COLUMNS,
@@ -335,6 +335,8 @@ class TodayList(CaseloadScreen):
         with app.reading() as con:
             touched = touched_since(con, mark)
             touched.setdefault(entity, set()).add(int(rid))
+            if "task" in touched:  # a task done may be the last that another waited on
+                touched["task"] |= waiting_on(con, touched["task"])
             items = items_of(
                 con,
                 day,
