@@ -48,7 +48,11 @@ class Medication(Record):
         Date, info=label("Last reconciled", past=True)
     )
 
-    __table_args__ = (Index("ix_medication_status_refill", "status", "refill_due"), TABLE_OPTIONS)
+    __table_args__ = (
+        # Covers the refill filter (status, refill date, patient) for Today and count.
+        Index("ix_medication_status_refill", "status", "refill_due", "patient_id"),
+        TABLE_OPTIONS,
+    )
 
 
 class CarePlan(Record):

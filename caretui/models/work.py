@@ -49,7 +49,13 @@ class Appointment(Record):
     rrule: Mapped[str | None] = mapped_column(String(300), info=label("Repeats", rrule=True))
     outcome_note: Mapped[str | None] = text_col("Outcome")
 
-    __table_args__ = (Index("ix_appointment_start", "start"), TABLE_OPTIONS)
+    __table_args__ = (
+        Index("ix_appointment_start", "start"),
+        # Covers the Today, day-sheet and count filters (status, then the start
+        # range, end and patient) without a table lookup per appointment.
+        Index("ix_appointment_status_start", "status", "start", "end", "patient_id"),
+        TABLE_OPTIONS,
+    )
 
 
 class Task(Record):
@@ -90,7 +96,12 @@ class Task(Record):
     )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, info=label("Completed"))
 
-    __table_args__ = (Index("ix_task_status_due", "status", "due"), TABLE_OPTIONS)
+    __table_args__ = (
+        # Covers the open-task filters of Today, the day sheet and ``count``
+        # (status, due, snooze, patient) without a table lookup per task.
+        Index("ix_task_status_due", "status", "due", "wait_until", "patient_id"),
+        TABLE_OPTIONS,
+    )
 
 
 class Note(Record):
