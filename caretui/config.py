@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +51,11 @@ def config_path() -> Path:
     env = os.environ.get("CARETUI_CONFIG")
     if env:
         return Path(env).expanduser()
+    from caretui.store.files import xdg_dir
+
+    base = xdg_dir("XDG_CONFIG_HOME", ".config")  # no platformdirs import on Linux
+    if base is not None:
+        return base / "caretui" / "config.toml"
     import platformdirs
 
     return Path(platformdirs.user_config_dir("caretui", appauthor=False)) / "config.toml"
@@ -224,6 +228,8 @@ def load(path: Path | None = None) -> Config:
         return Config()
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}") from None
+    import tomllib  # only when there is a file: ``caretui count`` runs in prompts
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -233,6 +239,8 @@ def load(path: Path | None = None) -> Config:
 
 def save_setting(key: str, value: Any, path: Path | None = None) -> None:
     """Change one setting in the file, keeping the others; written atomically, 0600."""
+    import tomllib
+
     import tomli_w
 
     from caretui.store.files import ensure_private_dir, private_umask

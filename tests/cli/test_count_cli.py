@@ -89,3 +89,101 @@ def test_count_imports_no_rich_sqlalchemy_or_textual(caseload: Database) -> None
         [sys.executable, "-c", code, str(caseload.path)], check=True, capture_output=True, text=True
     ).stdout
     assert out == "6\n[]\n"
+
+
+# ------------------------------------------------------- the fast path, without click
+
+
+def run_entry(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``caretui …`` as the installed script runs it (``caretui.entry:main``), reporting
+    which heavy modules the run imported on a last line of stdout."""
+    code = (
+        "import sys\n"
+        "from caretui.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "else:\n"
+        "    code = 0\n"
+        "print(sorted(m for m in ('click', 'rich', 'sqlalchemy', 'textual', 'alembic', 'platformdirs') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(("what", "expected"), [("overdue", 3), ("today", 2), ("all", 6)])
+def test_count_fast_path_gives_the_same_numbers_without_click(
+    caseload: Database, what: str, expected: int
+) -> None:
+    done = run_entry("count", f"--db={caseload.path}", "--date", "2026-03-11", "--what", what)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{expected}\n[]\n", "")
+
+
+def test_count_fast_path_reads_caretui_db_from_the_environment(caseload: Database) -> None:
+    done = run_entry("count", "--date", "2026-03-11", env={"CARETUI_DB": str(caseload.path)})
+    assert (done.returncode, done.stdout) == (0, "6\n[]\n")
+
+
+def test_count_fast_path_errors_are_one_line(caseload: Database, tmp_path: object) -> None:
+    done = run_entry("count", "--db", str(caseload.path), "--date", "2026-02-30")
+    assert done.returncode != 0
+    assert done.stderr == "caretui: '2026-02-30' is not a real date\n"
+    done = run_entry("count", "--db", f"{tmp_path}/none.db")
+    assert done.returncode != 0
+    assert done.stderr.startswith("caretui: No caretui database at ")
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--what", "bogus"],
+        ["--what"],
+        ["--date", "2026-03-11", "--date", "2026-03-12"],
+        ["--verbose"],
+        ["extra"],
+    ],
+)
+def test_anything_but_a_plain_count_goes_to_click(caseload: Database, args: list[str]) -> None:
+    from caretui.entry import parse_count
+
+    assert parse_count(args) is None
+    done = run_entry("count", "--db", str(caseload.path), *args)
+    assert "'click'" in done.stdout.splitlines()[-1]  # click gave the answer, help or error
+    if args[0] == "--help":
+        assert done.returncode == 0 and "count [OPTIONS]" in done.stdout
+    elif args[0] == "--date":
+        assert (done.returncode, done.stdout.splitlines()[0]) == (
+            0,
+            "6",
+        )  # click: the last --date wins
+    else:
+        assert done.returncode == 2 and "Error:" in done.stderr
+
+
+def test_parse_count_takes_each_spelling(monkeypatch: pytest.MonkeyPatch) -> None:
+    from caretui.entry import parse_count
+
+    monkeypatch.delenv("CARETUI_DB", raising=False)
+    assert parse_count(["--db", "a.db", "--date=fri", "--what", "today"]) == {
+        "db_path": "a.db",
+        "date_text": "fri",
+        "what": "today",
+    }
+    assert parse_count([]) is not None
+    assert parse_count(["--what=overdue"]) == {
+        "db_path": None,
+        "date_text": None,
+        "what": "overdue",
+    }
+    monkeypatch.setenv("CARETUI_DB", "env.db")
+    assert parse_count([]) == {"db_path": "env.db", "date_text": None, "what": "all"}
