@@ -99,6 +99,26 @@ def test_counts_per_day_leave_out_cancelled(con: sqlite3.Connection, week: dict[
     assert counts[date(2026, 3, 15)] == 1
 
 
+def test_counts_per_day_are_one_statement_and_skip_a_bad_start(
+    db: Database, con: sqlite3.Connection, week: dict[str, int]
+) -> None:
+    raw = sqlite3.connect(db.path)
+    with raw:
+        raw.execute(
+            "UPDATE appointment SET \"start\" = '2026-03-1x 09:00:00.000000' WHERE id = ?",
+            (week["mon"],),
+        )
+    raw.close()
+    statements: list[str] = []
+    con.set_trace_callback(statements.append)
+    counts = q.counts_by_day(con, date(2026, 3, 1), date(2026, 3, 31))
+    con.set_trace_callback(None)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
+    assert len(counts) == 31
+    assert counts[date(2026, 3, 9)] == 0  # its one appointment's start is not a date
+    assert counts[date(2026, 3, 11)] == 2
+
+
 def test_one_row_and_the_detail_for_the_form(con: sqlite3.Connection, week: dict[str, int]) -> None:
     row = q.agenda_row(con, week["wed_late"])
     assert row is not None and row.patient_id and row.version == 1
