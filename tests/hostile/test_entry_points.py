@@ -454,3 +454,48 @@ async def test_hostile_input_in_the_new_patient_form(db: Database, case: FormCas
                 con.close()
             assert stored == [(values["family_name"], values["given_name"])]
             assert changed_tables(before, snapshot(db.path)) <= PATIENTS
+
+
+# ------------------------------------------------- a database another process holds
+
+
+@pytest.mark.parametrize(
+    "door",
+    [add("Call pharmacy @Testwood"), csv_patients("Testwood,Avery,,,,no,active,low")],
+    ids=["add", "csv import"],
+)
+def test_a_database_locked_by_another_process_is_one_clear_message(
+    env: Env, door: Callable[[Env], Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from caretui.store import plain
+
+    monkeypatch.setattr(plain, "BUSY_TIMEOUT_MS", 200)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "con = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "con.execute('BEGIN IMMEDIATE')\n"
+            "print('locked', flush=True)\n"
+            "sys.stdin.readline()\n",
+            str(env.db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        before = snapshot(env.db)
+        result = door(env)
+        assert result.exit_code != 0
+        assert "is busy: another caretui is writing" in result.stderr, result.stderr
+        assert "Traceback" not in result.output
+    finally:
+        holder.communicate("\n", timeout=10)
+    assert snapshot(env.db) == before
+    assert door(env).exit_code == 0  # the lock gone, the same input goes through
