@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -114,10 +115,25 @@ def palette_entries(con: sqlite3.Connection, statuses: Sequence[str] = ()) -> li
             r[3],
             r[4],
             r[5],
-            fold(" ".join(p for p in (r[1], r[3] or "", r[2]) if p)),
+            match_text(r[1], r[2], r[3]),
         )
         for r in rows
     ]
+
+
+def _written_without_spaces(text: str) -> bool:
+    """Chinese, Japanese and Korean names are written family first with no space."""
+    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in text)
+
+
+def match_text(given: str, family: str, preferred: str | None) -> str:
+    """The folded names a typed term is matched against: "ana maria nunez"; for a
+    name in a script written without spaces also family then given, run together,
+    as it is written ("李华" for family 李, given 华)."""
+    text = fold(" ".join(p for p in (given, preferred or "", family) if p))
+    if _written_without_spaces(family + given):
+        text += " " + fold(family + given)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

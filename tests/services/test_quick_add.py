@@ -9,9 +9,8 @@ import pytest
 
 from caretui.config import DEFAULT_QUEUES
 from caretui.queries.patient_match import PatientCandidate, patient_candidates
-from caretui.queries.patients import PaletteEntry
+from caretui.queries.patients import PaletteEntry, match_text
 from caretui.services.quick_add import QuickAdd, choose, parse, parts
-from caretui.services.text import fold
 
 WED = date(2026, 3, 11)  # a Wednesday
 NEW_YEARS_EVE = date(2026, 12, 31)  # a Thursday
@@ -20,8 +19,9 @@ FEB_27 = date(2026, 2, 27)  # a Friday; 2026 is not a leap year
 
 def _entry(pid: int, given: str, family: str, mrn: str, status: str = "active") -> PaletteEntry:
     preferred = "Ana" if pid == 1 else None
-    names = " ".join(p for p in (given, preferred or "", family) if p)
-    return PaletteEntry(pid, given, family, preferred, mrn, status, fold(names))
+    return PaletteEntry(
+        pid, given, family, preferred, mrn, status, match_text(given, family, preferred)
+    )
 
 
 CASELOAD = [
@@ -134,8 +134,9 @@ CASES: list[tuple[date, str, dict[str, Any]]] = [
     (WED, "Call @o'brien", {"title": "Call", "patient": 4}),
     (WED, "Call @zoe", {"title": "Call", "patient": 4}),
     (WED, "Call @李", {"title": "Call", "patient": 6}),
-    # family name first, no space: a likeness, asked about rather than taken
-    (WED, "Call @李华", {"title": "Call", "patient": ("which", (6,))}),
+    # family name first, no space, as the name is written
+    (WED, "Call @李华", {"title": "Call", "patient": 6}),
+    (WED, "Call @华李", {"title": "Call", "patient": ("which", (6,))}),  # reversed: asked
     (WED, "Call @nunez @garcia", {"title": "Call @garcia", "patient": 1, "notes": 1}),
     (WED, "note: [/ @nunez", {"title": "note: [/", "patient": 1}),
     # every priority form
