@@ -1,11 +1,16 @@
-"""Backups through SQLite's online backup API: consistent while others write."""
+"""Backups through SQLite's online backup API: consistent while others write.
+
+The backup of an encrypted database is encrypted with the same key (its own salt).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from caretui.errors import StoreError
 from caretui.store import files, plain
@@ -16,19 +21,21 @@ def backup_dir_for(db_path: Path) -> Path:
 
 
 def backup_to(db_path: Path, target: Path) -> Path:
-    """Copy ``db_path`` to ``target`` (0600, in a 0700 folder), atomically."""
+    """Copy ``db_path`` to ``target`` (0600, in a 0700 folder), atomically; an
+    encrypted database to a file encrypted with the same key."""
     files.ensure_private_dir(target.parent)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
     with files.private_umask():
         src = plain.connect(db_path)
         try:
-            dst = sqlite3.connect(tmp)
+            dst = _new_copy(db_path, tmp)
             try:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode = DELETE")
             finally:
                 dst.close()
-        except sqlite3.DatabaseError as exc:
+        except plain.database_errors() as exc:
             tmp.unlink(missing_ok=True)
             raise StoreError(plain.describe_sqlite_error(db_path, exc)) from None
         finally:
@@ -37,12 +44,28 @@ def backup_to(db_path: Path, target: Path) -> Path:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, target)
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    sync_dir(target.parent)
     return target
+
+
+def _new_copy(source: Path, path: Path) -> Any:
+    """A connection to a new file at ``path`` for a copy of ``source``: keyed when
+    ``source`` is encrypted (both ends of a backup must use one library)."""
+    if files.is_encrypted(source):
+        from caretui.store import cipher
+
+        return cipher.create(path, cipher.current_key(source))
+    return sqlite3.connect(path)
+
+
+def sync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    with contextlib.suppress(OSError):  # some file systems cannot sync a folder
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
 
 
 def timestamp() -> str:
@@ -56,8 +79,13 @@ def backup_before_migration(db_path: Path, revision: str, folder: Path | None = 
 
 def manual_backup(db_path: Path, target: Path | None = None) -> Path:
     """``caretui backup``: a consistent copy, while the TUI may be writing."""
-    if files.inspect_file(db_path) == "missing":
+    kind = files.inspect_file(db_path)
+    if kind == "missing":
         raise StoreError(f"No caretui database at {db_path}")
+    if kind == "encrypted":
+        from caretui.store import cipher
+
+        cipher.unlock(db_path)
     target = target or backup_dir_for(db_path) / f"{db_path.stem}-{timestamp()}.db"
     return backup_to(db_path, target)
 
@@ -77,29 +105,70 @@ def restore(backup: Path, db_path: Path, *, folder: Path | None = None) -> Path:
     The backup is checked first (a corrupt, foreign or too-new file is refused and
     nothing changes). The copy goes through SQLite's backup API into the live
     database, so a TUI that has it open sees the restored data, never a torn file.
+    An encrypted database stays encrypted, whichever kind the backup is; an
+    encrypted backup is not restored into a plain database (that would decrypt it).
     Returns the path of the backup of what was replaced.
     """
     verify_backup(backup)
     if backup.resolve() == db_path.resolve():
         raise StoreError("That backup is the database itself")
+    kind = files.inspect_file(db_path)
+    backup_encrypted = files.is_encrypted(backup)
+    if kind == "encrypted":
+        from caretui.store import cipher
+
+        cipher.unlock(db_path)
+    elif backup_encrypted and kind == "sqlite":
+        raise StoreError(
+            f"{backup} is encrypted and {db_path} is not: encrypt the database first "
+            "(caretui encrypt), then restore; nothing was changed"
+        )
+    elif backup_encrypted:  # no database yet: the restored one is encrypted too
+        backup_to(backup, db_path)
+        con = plain.connect(db_path, read_only=False)
+        try:
+            con.execute("PRAGMA journal_mode = WAL")
+        finally:
+            con.close()
+        return db_path
     kept = None
-    if files.inspect_file(db_path) == "sqlite":
+    if kind == "missing":
+        files.create_database_file(db_path)
+    else:
         folder = folder or backup_dir_for(db_path)
         kept = backup_to(db_path, folder / f"{db_path.stem}-before-restore-{timestamp()}.db")
-    else:
-        files.create_database_file(db_path)
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    source, made = backup, None
     try:
-        dst = plain.connect(db_path, read_only=False)
+        if kind == "encrypted" and not backup_encrypted:
+            # Both ends of SQLite's backup API must have keys: encrypt the plain backup first.
+            made = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}")
+            made.unlink(missing_ok=True)
+            cipher.export_encrypted(backup, made, cipher.current_key(db_path))
+            source = made
+        src = _open_read_only(source)
         try:
-            src.backup(dst)
+            dst = plain.connect(db_path, read_only=False)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    except sqlite3.DatabaseError as exc:
+            src.close()
+    except plain.database_errors() as exc:
         raise StoreError(plain.describe_sqlite_error(db_path, exc)) from None
     finally:
-        src.close()
+        if made is not None:
+            made.unlink(missing_ok=True)
     return kept or db_path
+
+
+def _open_read_only(path: Path) -> Any:
+    """The file ``path`` opened read-only, through sqlcipher3 when it is encrypted."""
+    if files.is_encrypted(path):
+        from caretui.store import cipher
+
+        return cipher.connect(path, read_only_file=True)
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 
 def rotate(

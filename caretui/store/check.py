@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from caretui.errors import StoreError
 from caretui.store import files, plain, schema
@@ -28,6 +29,7 @@ class CheckResult:
     revision: str | None
     counts: tuple[tuple[str, int], ...]
     needs_migration: bool
+    encrypted: bool = False
 
     def summary(self) -> str:
         counts = ", ".join(f"{n:,} {word}" for word, n in self.counts)
@@ -36,6 +38,8 @@ class CheckResult:
             if self.needs_migration
             else f"schema {self.revision}"
         )
+        if self.encrypted:
+            state += ", encrypted"
         return f"{self.path}: ok ({state}); {counts}"
 
 
@@ -48,17 +52,25 @@ def restore_hint(path: Path) -> str:
     return f"the newest backup is {newest} (caretui restore {newest})"
 
 
-def check(path: Path) -> CheckResult:
+def check(path: Path, *, prompt: bool | None = None) -> CheckResult:
     """Run SQLite's integrity and foreign-key checks and read the schema version.
 
     A healthy database returns a result; anything else raises ``StoreError``
-    with one line naming the file and what is wrong.
+    with one line naming the file and what is wrong. An encrypted file needs its
+    key (see ``cipher.unlock``).
     """
-    if files.inspect_file(path) == "missing":
+    kind = files.inspect_file(path)
+    if kind == "missing":
         raise StoreError(f"No caretui database at {path}")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
-    except sqlite3.DatabaseError as exc:
+        if kind == "encrypted":
+            from caretui.store import cipher
+
+            cipher.unlock(path, prompt=prompt)
+            con = cast(sqlite3.Connection, cipher.connect(path, read_only_file=True))
+        else:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except plain.database_errors() as exc:
         raise StoreError(plain.describe_sqlite_error(path, exc)) from None
     con.text_factory = plain.lenient_text
     try:
@@ -85,11 +97,13 @@ def check(path: Path) -> CheckResult:
             (word, int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
             for table, word in COUNTED
         )
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+    except plain.database_errors(UnicodeDecodeError) as exc:
         message = plain.describe_sqlite_error(path, exc)
         if "corrupt" in message:
             message += "; " + restore_hint(path)
         raise StoreError(message) from None
     finally:
         con.close()
-    return CheckResult(path, revision, counts, state is schema.SchemaState.BEHIND)
+    return CheckResult(
+        path, revision, counts, state is schema.SchemaState.BEHIND, kind == "encrypted"
+    )

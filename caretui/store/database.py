@@ -29,11 +29,20 @@ class Database:
 
     @classmethod
     def open(
-        cls, given: str | Path | None = None, *, create: bool = True, backup_dir: Path | None = None
+        cls,
+        given: str | Path | None = None,
+        *,
+        create: bool = True,
+        backup_dir: Path | None = None,
+        prompt: bool | None = None,
     ) -> Database:
-        """Check and, where needed, create or migrate the database; refuse what is unusable."""
+        """Check and, where needed, create or migrate the database; refuse what is unusable.
+
+        An encrypted database needs its key: from ``CARETUI_DB_KEY``, or asked for
+        (hidden) when ``prompt`` is true, or by default when a person is at a terminal.
+        """
         path = files.resolve_db_path(given)
-        prepare(path, create=create, backup_dir=backup_dir)
+        prepare(path, create=create, backup_dir=backup_dir, prompt=prompt)
         return cls(path)
 
     def read(self) -> sqlite3.Connection:
@@ -64,7 +73,7 @@ def read_revision(path: Path) -> str | None:
             return schema.stored_revision(con)
         finally:
             con.close()
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+    except plain.database_errors(UnicodeDecodeError) as exc:
         message = plain.describe_sqlite_error(path, exc)
         if "corrupt" in message:
             from caretui.store.check import restore_hint
@@ -73,12 +82,18 @@ def read_revision(path: Path) -> str | None:
         raise StoreError(message) from None
 
 
-def prepare(path: Path, *, create: bool = True, backup_dir: Path | None = None) -> None:
+def prepare(
+    path: Path, *, create: bool = True, backup_dir: Path | None = None, prompt: bool | None = None
+) -> None:
     kind = files.inspect_file(path)
     if kind == "missing":
         if not create:
             raise StoreError(f"No caretui database at {path}")
         files.create_database_file(path)
+    elif kind == "encrypted":
+        from caretui.store import cipher
+
+        cipher.unlock(path, prompt=prompt)
     revision = read_revision(path)
     state = schema.schema_state(revision)
     if state is schema.SchemaState.CURRENT:
@@ -96,10 +111,10 @@ def prepare(path: Path, *, create: bool = True, backup_dir: Path | None = None) 
 
     try:
         upgrade(path)
-    except sqlite3.DatabaseError as exc:
+    except plain.database_errors() as exc:
         raise StoreError(plain.describe_sqlite_error(path, exc)) from None
     except Exception as exc:  # SQLAlchemy wraps driver errors
         orig = getattr(exc, "orig", None)
-        if isinstance(orig, sqlite3.DatabaseError):
+        if isinstance(orig, plain.database_errors()):
             raise StoreError(plain.describe_sqlite_error(path, orig)) from None
         raise

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
 
-from caretui.store import plain
+from caretui.store import files, plain
 
 
 def make_engine(path: Path, *, migrating: bool = False) -> Engine:
@@ -15,12 +15,21 @@ def make_engine(path: Path, *, migrating: bool = False) -> Engine:
 
     Parameters are hidden from exception texts (they are patient data). While
     ``migrating``, foreign keys are off so Alembic's batch mode can rebuild
-    tables; the migration checks them itself before it commits.
+    tables; the migration checks them itself before it commits. An encrypted
+    file is opened through sqlcipher3 with this process's key.
     """
+    encrypted: dict[str, Any] = {}
+    if files.is_encrypted(path):
+        from caretui.store import cipher
+
+        # SQLAlchemy's SQLite dialect over sqlcipher3's DB-API (its exceptions are
+        # sqlcipher3's); every connection is made keyed, the key its first statement.
+        encrypted = {"module": cipher.dbapi(), "creator": lambda: cipher.connect(path)}
     engine = create_engine(
         URL.create("sqlite+pysqlite", database=str(path)),
         hide_parameters=True,
         connect_args={"check_same_thread": False},
+        **encrypted,
     )
 
     @event.listens_for(engine, "connect")

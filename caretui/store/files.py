@@ -71,8 +71,36 @@ def ensure_private_dir(path: Path) -> None:
             raise StoreError(f"Cannot create the folder {path}: {exc.strerror}") from None
 
 
+def looks_encrypted(head: bytes, size: int) -> bool:
+    """Whether a file that is not plain SQLite looks like an SQLCipher database.
+
+    SQLCipher leaves no readable header: its file is a whole number of pages
+    (512 bytes or more each) of bytes that look random. A text or CSV file, the
+    usual foreign file, uses far fewer distinct byte values than random data
+    (about 250 of 256 in 1 KiB), so it is still called "not an SQLite file".
+    """
+    return size >= 512 and size % 512 == 0 and len(set(head)) >= 160
+
+
+def read_head(path: Path) -> bytes:
+    """The first KiB of ``path``: enough to tell SQLite, SQLCipher and foreign files apart."""
+    with path.open("rb") as fh:
+        return fh.read(1024)
+
+
+def is_encrypted(path: Path) -> bool:
+    """True for an existing file that looks like an SQLCipher database (see ``looks_encrypted``)."""
+    try:
+        head = read_head(path)
+        size = path.stat().st_size
+    except OSError:
+        return False
+    return not head.startswith(SQLITE_HEADER) and looks_encrypted(head, size)
+
+
 def inspect_file(path: Path) -> str:
-    """``"missing"`` or ``"sqlite"``; anything unusable raises a clear ``StoreError``."""
+    """``"missing"``, ``"sqlite"`` or ``"encrypted"`` (SQLCipher); anything unusable
+    raises a clear ``StoreError``."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -86,13 +114,14 @@ def inspect_file(path: Path) -> str:
             f"{path} is empty (0 bytes), not a caretui database; restore a backup or move it aside"
         )
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
+        head = read_head(path)
     except OSError as exc:
         raise StoreError(f"Cannot read {path}: {exc.strerror}") from None
-    if header != SQLITE_HEADER:
-        raise StoreError(f"{path} is not a caretui database (not an SQLite file)")
-    return "sqlite"
+    if head.startswith(SQLITE_HEADER):
+        return "sqlite"
+    if looks_encrypted(head, st.st_size):
+        return "encrypted"
+    raise StoreError(f"{path} is not a caretui database (not an SQLite file)")
 
 
 def create_database_file(path: Path) -> None:

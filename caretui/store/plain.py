@@ -1,11 +1,18 @@
-"""The plain read connection: stdlib ``sqlite3``, for the paths a user waits on."""
+"""The plain read connection: stdlib ``sqlite3``, for the paths a user waits on.
+
+An encrypted database is read through sqlcipher3 instead (``caretui.store.cipher``),
+imported only when the file is encrypted.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
+from typing import cast
 
 from caretui.errors import StoreError
+from caretui.store import files
 
 BUSY_TIMEOUT_MS = 5_000
 
@@ -28,13 +35,32 @@ def configure(con: sqlite3.Connection) -> None:
 def connect(path: Path, *, read_only: bool = True) -> sqlite3.Connection:
     """A connection in autocommit mode; read-only unless asked otherwise."""
     try:
-        con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        if files.is_encrypted(path):
+            from caretui.store import cipher
+
+            con = cast(sqlite3.Connection, cipher.connect(path))
+        else:
+            con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         configure(con)
         if read_only:
             con.execute("PRAGMA query_only = ON")
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         raise StoreError(describe_sqlite_error(path, exc)) from None
     return con
+
+
+def database_errors(*more: type[Exception]) -> tuple[type[Exception], ...]:
+    """The database errors a handler must catch: ``sqlite3.DatabaseError``, and
+    sqlcipher3's (a separate class) once an encrypted database has loaded it, and
+    any ``more`` the handler names.
+
+    Use it as ``except database_errors() as exc:``; the call runs only when an
+    exception reaches the handler, and never imports sqlcipher3 itself.
+    """
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    if cipher is None:
+        return (sqlite3.DatabaseError, *more)
+    return (sqlite3.DatabaseError, cipher.DatabaseError, *more)
 
 
 def describe_sqlite_error(path: Path, exc: BaseException) -> str:

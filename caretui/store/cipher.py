@@ -1,0 +1,295 @@
+"""Encryption at rest with SQLCipher, through the optional ``sqlcipher3`` package.
+
+Imported only when a file is encrypted or being encrypted: a plain caseload
+never loads sqlcipher3. The key is a passphrase from ``CARETUI_DB_KEY`` or a
+hidden prompt, never from the command line.
+
+SQLCipher stretches a passphrase with PBKDF2-HMAC-SHA512 (256,000 rounds, about
+0.2 s) each time a connection opens. caretui stretches it once per file and
+process, with the same function and the salt stored in the file's first 16
+bytes, and opens every connection with the resulting raw key: a TUI that opens a
+connection per worker stays quick, and the files still open with the passphrase
+in any SQLCipher 4 (the ``sqlcipher`` shell, DB Browser for SQLite).
+
+sqlcipher3 links its own copy of SQLite, so one file is only ever opened through
+one of the two libraries in a process: an encrypted file always through this
+module (``plain.connect`` and the engine check the file's first bytes).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import importlib
+import os
+import sys
+import threading
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from caretui.errors import StoreError
+
+#: Where the key is read from when it is not typed at a prompt.
+ENV_KEY = "CARETUI_DB_KEY"
+#: SQLCipher 4's key derivation: PBKDF2-HMAC-SHA512, 256,000 rounds, 32-byte key, 16-byte salt.
+KDF_ROUNDS = 256_000
+SALT_BYTES = 16
+#: The shortest key ``caretui encrypt`` accepts for a new database.
+MIN_KEY_LENGTH = 8
+INSTALL_HINT = "pip install 'caretui[encrypt]'"
+PROMPT_ATTEMPTS = 3
+
+_lock = threading.Lock()
+_typed: str | None = None  # a key typed at the prompt: kept in this process only
+_raw_keys: dict[tuple[str, bytes], str] = {}
+
+
+def dbapi() -> ModuleType:
+    """The ``sqlcipher3.dbapi2`` module, or a clear error saying how to install it."""
+    try:
+        return importlib.import_module("sqlcipher3.dbapi2")
+    except ImportError:
+        raise StoreError(
+            "Encrypted databases need the sqlcipher3 package, which is not installed: "
+            + INSTALL_HINT
+        ) from None
+
+
+def remember(key: str) -> None:
+    """Keep ``key`` for the rest of this process (it is never written anywhere)."""
+    global _typed
+    with _lock:
+        _typed = key
+
+
+def forget() -> None:
+    """Drop every key this process holds (tests; a locked screen could use it too)."""
+    global _typed
+    with _lock:
+        _typed = None
+        _raw_keys.clear()
+
+
+def current_key(path: Path) -> str:
+    """The key to open ``path`` with: ``CARETUI_DB_KEY``, else one typed earlier."""
+    env = os.environ.get(ENV_KEY)
+    if env:
+        return env
+    if _typed is not None:
+        return _typed
+    raise StoreError(
+        f"{path} is encrypted: put its key in {ENV_KEY}, or run caretui in a terminal "
+        "to be asked for it"
+    )
+
+
+def raw_key(key: str, salt: bytes) -> str:
+    """SQLCipher's raw-key literal for ``key`` on a file with ``salt``: ``x'<key><salt>'``."""
+    with _lock:
+        cached = _raw_keys.get((key, salt))
+        if cached is None:
+            derived = hashlib.pbkdf2_hmac("sha512", key.encode("utf-8"), salt, KDF_ROUNDS, 32)
+            cached = _raw_keys[(key, salt)] = f"x'{derived.hex()}{salt.hex()}'"
+        return cached
+
+
+def salt_of(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            salt = fh.read(SALT_BYTES)
+    except OSError as exc:
+        raise StoreError(f"Cannot read {path}: {exc.strerror}") from None
+    if len(salt) != SALT_BYTES:
+        raise StoreError(f"{path} is not a caretui database (too short)")
+    return salt
+
+
+def open_keyed(target: str, raw: str, *, uri: bool = False) -> Any:
+    """A sqlcipher3 connection whose first statement sets the key (SQLCipher requires it)."""
+    con = dbapi().connect(target, uri=uri, isolation_level=None, check_same_thread=False)
+    try:
+        con.execute(f'PRAGMA key = "{raw}"')  # hex digits only: nothing to escape
+        # On a wrong key SQLCipher logs to stderr, which would land over the TUI.
+        con.execute("PRAGMA cipher_log_level = NONE")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect(path: Path, *, read_only_file: bool = False, key: str | None = None) -> Any:
+    """A connection to the encrypted file ``path``, with this process's key (or ``key``).
+
+    ``read_only_file`` opens the file itself read-only (``mode=ro``), for checks.
+    """
+    raw = raw_key(key if key is not None else current_key(path), salt_of(path))
+    if read_only_file:
+        return open_keyed(f"file:{path}?mode=ro", raw, uri=True)
+    return open_keyed(str(path), raw)
+
+
+def create(path: Path, key: str) -> Any:
+    """A connection to a new encrypted database at ``path`` (0600), with a fresh salt."""
+    raw = raw_key(key, os.urandom(SALT_BYTES))
+    create_private(path)
+    return open_keyed(str(path), raw)
+
+
+def create_private(path: Path) -> None:
+    """An empty file, mode 0600, that SQLCipher then fills: never readable by others."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise StoreError(f"Cannot create {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+def key_opens(path: Path, key: str) -> bool:
+    """Whether ``key`` opens ``path``. Reads one page; writes nothing, whatever the key
+    (a wrong one fails on the first page, before SQLite looks for a WAL file)."""
+    d = dbapi()
+    try:
+        con = connect(path, key=key)
+    except d.DatabaseError as exc:
+        raise StoreError(_describe(path, exc)) from None
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except d.DatabaseError as exc:
+        if "not a database" in str(exc).lower():
+            return False
+        raise StoreError(_describe(path, exc)) from None
+    finally:
+        con.close()
+    return True
+
+
+def _describe(path: Path, exc: BaseException) -> str:
+    from caretui.store.plain import describe_sqlite_error
+
+    return describe_sqlite_error(path, exc)
+
+
+def interactive() -> bool:
+    """Whether a key may be asked for: a person at a terminal, not a script or a shell
+    prompt's ``$(caretui count)`` (whose output is captured)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def ask(prompt: str) -> str:
+    """A hidden prompt on the terminal."""
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise StoreError("No key was given; nothing was opened") from None
+
+
+def unlock(path: Path, *, prompt: bool | None = None) -> None:
+    """Make sure this process holds the key of the encrypted file ``path``.
+
+    The key comes from ``CARETUI_DB_KEY``, a key typed earlier in this process, or
+    a hidden prompt (when ``prompt``, or by default when a person is at a terminal;
+    three tries). A key that does not open the file is one clear error; the file is
+    never touched.
+    """
+    dbapi()
+    env = os.environ.get(ENV_KEY)
+    if env:
+        if not key_opens(path, env):
+            raise StoreError(
+                f"The key in {ENV_KEY} does not open {path} (a wrong key, or not a caretui "
+                "database); the file was not changed"
+            )
+        return
+    if _typed is not None and key_opens(path, _typed):
+        return
+    if prompt is None:
+        prompt = interactive()
+    if not prompt:
+        current_key(path)  # raises: no key and no one to ask
+    for attempt in range(PROMPT_ATTEMPTS):
+        key = ask(f"Key for {path}: ")
+        if key and key_opens(path, key):
+            remember(key)
+            return
+        if attempt + 1 < PROMPT_ATTEMPTS:
+            print("That key does not open it; try again.", file=sys.stderr)
+    raise StoreError(
+        f"That key does not open {path} (a wrong key, or not a caretui database); "
+        "the file was not changed"
+    )
+
+
+def new_key(*, prompt: bool | None = None) -> str:
+    """The key for a database about to be encrypted: ``CARETUI_DB_KEY``, or asked twice."""
+    env = os.environ.get(ENV_KEY)
+    if env:
+        key = env
+    else:
+        if prompt is None:
+            prompt = interactive()
+        if not prompt:
+            raise StoreError(
+                f"No key: put the new key in {ENV_KEY}, or run caretui encrypt in a terminal "
+                "to type it (it is never an option on the command line)"
+            )
+        key = ask("New key for the database: ")
+        if key != ask("The same key again: "):
+            raise StoreError("The two keys differ; nothing was changed")
+    if len(key) < MIN_KEY_LENGTH:
+        raise StoreError(
+            f"That key is too short: use at least {MIN_KEY_LENGTH} characters (a passphrase "
+            "of a few words is best); nothing was changed"
+        )
+    return key
+
+
+def table_counts(con: Any, schema: str = "main") -> dict[str, int]:
+    """Rows in every table of ``schema``: how a copy is checked against its source."""
+    names = [
+        str(row[0])
+        for row in con.execute(
+            f"SELECT name FROM {schema}.sqlite_master "
+            "WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    return {
+        name: int(con.execute(f'SELECT count(*) FROM {schema}."{name}"').fetchone()[0])
+        for name in names
+    }
+
+
+def export_encrypted(source: Path, target: Path, key: str) -> dict[str, int]:
+    """Write an encrypted copy of the plain database ``source`` to the new file ``target``.
+
+    Uses SQLCipher's ``sqlcipher_export`` (schema, rows, indexes, triggers) and copies
+    ``user_version`` too. Returns the row count of every table in ``source``.
+    """
+    d = dbapi()
+    raw = raw_key(key, os.urandom(SALT_BYTES))
+    create_private(target)
+    con = d.connect(str(source), isolation_level=None, check_same_thread=False)
+    try:
+        con.execute("ATTACH DATABASE ? AS enc KEY ?", (str(target), raw))
+        con.execute("SELECT sqlcipher_export('enc')")
+        user_version = int(con.execute("PRAGMA main.user_version").fetchone()[0])
+        con.execute(f"PRAGMA enc.user_version = {user_version}")
+        counts = table_counts(con)
+        con.execute("DETACH DATABASE enc")
+    finally:
+        con.close()
+    return counts
+
+
+def verify_copy(path: Path, key: str, counts: dict[str, int], *, journal_mode: str) -> None:
+    """Check an encrypted copy before it replaces anything: it opens with ``key``, passes
+    ``integrity_check`` and holds the same tables and rows. Then sets its journal mode."""
+    con = connect(path, key=key)
+    try:
+        if [row[0] for row in con.execute("PRAGMA integrity_check")] != ["ok"]:
+            raise StoreError(f"The encrypted copy {path} failed its integrity check")
+        if table_counts(con) != counts:
+            raise StoreError(f"The encrypted copy {path} does not hold the same records")
+        con.execute(f"PRAGMA journal_mode = {journal_mode}")
+    finally:
+        con.close()
