@@ -9,7 +9,6 @@ grammar is ``caretui.services.quick_add``'s. Reading the line costs click, stdli
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from datetime import date
 
@@ -52,7 +51,7 @@ def add(db_path: str | None, date_text: str | None, dry_run: bool, line: tuple[s
     from caretui.services.quick_add import LABEL_WIDTH, parse, parts
     from caretui.services.text import one_line
     from caretui.store.database import Database
-    from caretui.store.plain import describe_sqlite_error
+    from caretui.store.plain import database_errors, describe_sqlite_error
 
     real_today = date.today()
     day = parse_date(date_text, real_today) if date_text is not None else real_today
@@ -66,7 +65,7 @@ def add(db_path: str | None, date_text: str | None, dry_run: bool, line: tuple[s
             queues=queues,
             resolve=lambda term: match_patients(con, term),
         )
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         raise StoreError(describe_sqlite_error(db.path, exc)) from None
     finally:
         con.close()

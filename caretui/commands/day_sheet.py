@@ -89,11 +89,10 @@ def day_sheet(
 
 def read_sheet(db: Database, day: date, settings: Config, *, redact: bool) -> DaySheet:
     """The sheet for ``day``, read through a plain read-only connection."""
-    import sqlite3
 
     from caretui.errors import StoreError
     from caretui.services.day_sheet import build_day_sheet
-    from caretui.store.plain import describe_sqlite_error
+    from caretui.store.plain import database_errors, describe_sqlite_error
 
     con = db.read()
     try:
@@ -106,7 +105,7 @@ def read_sheet(db: Database, day: date, settings: Config, *, redact: bool) -> Da
             refill_window_days=settings.refill_window_days,
             printed_at=datetime.now().replace(microsecond=0),
         )
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         raise StoreError(describe_sqlite_error(db.path, exc)) from None
     finally:
         con.close()

@@ -9,7 +9,6 @@ writes to standard output. Bad input is one line on stderr, and nothing is writt
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -60,7 +59,7 @@ def month(db_path: str | None, month_text: str | None, fmt: str, output: str, re
     from caretui.services.report import month_report, parse_month
     from caretui.services.report_render.output import render
     from caretui.store.database import Database
-    from caretui.store.plain import describe_sqlite_error
+    from caretui.store.plain import database_errors, describe_sqlite_error
 
     now = datetime.now()
     first = parse_month(month_text) if month_text is not None else now.date().replace(day=1)
@@ -71,7 +70,7 @@ def month(db_path: str | None, month_text: str | None, fmt: str, output: str, re
     con = db.read()
     try:
         result = month_report(con, first, thresholds=settings.care_management_thresholds, now=now)
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         raise StoreError(describe_sqlite_error(db.path, exc)) from None
     finally:
         con.close()

@@ -9,7 +9,6 @@ through ``one_line`` (control characters made visible) and, on a terminal, as
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 import unicodedata
 from datetime import date
@@ -63,7 +62,7 @@ def today(db_path: str | None, date_text: str | None, limit: int, fmt: str) -> N
     from caretui import config
     from caretui.services.dates import parse_date
     from caretui.store.database import Database
-    from caretui.store.plain import describe_sqlite_error
+    from caretui.store.plain import database_errors, describe_sqlite_error
 
     real_today = date.today()
     day = parse_date(date_text, real_today) if date_text is not None else real_today
@@ -81,7 +80,7 @@ def today(db_path: str | None, date_text: str | None, limit: int, fmt: str) -> N
             now=now,
             care_threshold=settings.care_management_thresholds[0].minutes,
         )
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         from caretui.errors import StoreError
 
         raise StoreError(describe_sqlite_error(db.path, exc)) from None

@@ -86,3 +86,27 @@ def test_today_on_an_encrypted_caseload_loads_sqlcipher3_and_still_no_orm(
     loaded = loaded_modules("today", "--db", str(encrypted), "--date", DAY, key=KEY)
     assert "sqlcipher3" in loaded
     assert not loaded & set(HEAVY)
+
+
+def test_a_damaged_page_of_an_encrypted_caseload_is_one_line_not_a_crash(
+    encrypted: Path,
+) -> None:
+    """A page that fails SQLCipher's check raises sqlcipher3's own DatabaseError in the
+    middle of the command's query (opening reads other pages and succeeds): the
+    command's handler knows that class too (``plain.database_errors``)."""
+    con = cipher.connect(encrypted, key=KEY)
+    try:
+        roots = [
+            r[0] for r in con.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'task'")
+        ]
+    finally:
+        con.close()
+    raw = bytearray(encrypted.read_bytes())
+    page = 4096
+    for root in roots:  # the task table and its indexes
+        for offset in range((root - 1) * page + 100, root * page, 97):
+            raw[offset] ^= 0x5A
+    encrypted.write_bytes(bytes(raw))
+    result = caretui("today", "--db", str(encrypted), "--date", DAY, key=KEY)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"caretui: {encrypted} is corrupt or not a caretui database\n"
