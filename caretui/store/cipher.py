@@ -181,6 +181,7 @@ def ask(prompt: str) -> str:
     try:
         return getpass.getpass(prompt)
     except EOFError:
+        print(file=sys.stderr)  # end the prompt's line
         raise StoreError("No key was given; nothing was opened") from None
 
 
@@ -234,14 +235,19 @@ def new_key(*, prompt: bool | None = None) -> str:
                 "to type it (it is never an option on the command line)"
             )
         key = ask("New key for the database: ")
+        _long_enough(key)
         if key != ask("The same key again: "):
             raise StoreError("The two keys differ; nothing was changed")
+    _long_enough(key)
+    return key
+
+
+def _long_enough(key: str) -> None:
     if len(key) < MIN_KEY_LENGTH:
         raise StoreError(
             f"That key is too short: use at least {MIN_KEY_LENGTH} characters (a passphrase "
             "of a few words is best); nothing was changed"
         )
-    return key
 
 
 def table_counts(con: Any, schema: str = "main") -> dict[str, int]:

@@ -262,3 +262,17 @@ def test_random_bytes_look_encrypted_but_no_key_opens_them(tmp_path: Path, key: 
     with pytest.raises(StoreError, match=r"does not open .* not a caretui database"):
         Database.open(path)
     assert digest(path) == before
+
+
+def test_end_of_input_at_the_prompt_opens_nothing(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cipher.forget()
+    monkeypatch.delenv(cipher.ENV_KEY)
+
+    def eof(_prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("getpass.getpass", eof)
+    with pytest.raises(StoreError, match="No key was given; nothing was opened"):
+        Database.open(encrypted, prompt=True)
