@@ -55,16 +55,24 @@ class BulkWriter:
         self.action_id: str = session.info["action_id"]
         self.action_label: str = session.info["action_label"]
         self.now = utcnow()
+        self.reverts: str | None = session.info.get("reverts")
         self._audit: list[dict[str, Any]] = []
 
-    def insert(self, model: type[Record], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    def insert(
+        self,
+        model: type[Record],
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        ids: Sequence[int | None] | None = None,
+    ) -> list[int]:
         """Insert ``rows`` (every column but id and the managed ones); returns the new ids,
-        in the order of ``rows``."""
+        in the order of ``rows``. ``ids`` gives them instead (ids the caller took from
+        the table's next free ones while holding the write lock)."""
         if not rows:
             return []
         table = table_of(model)
         keys = audited(model)
-        ids: list[int] = []
+        out: list[int] = []
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         # Every row names every column (one statement shape); a required column left
         # empty takes its default, as the ORM would give it.
@@ -85,30 +93,31 @@ class BulkWriter:
             for row in rows
         ]
         sqlite = self.conn.dialect.name == "sqlite"
-        next_id = self._next_id(table) if sqlite else 0
-        for part in chunks(filled):
-            full = [
-                {**row, "created_at": self.now, "updated_at": self.now, "version": 1}
-                for row in part
-            ]
-            if sqlite:
+        next_id = self._next_id(table) if sqlite and ids is None else 0
+        managed = {"created_at": self.now, "updated_at": self.now, "version": 1}
+        for start, part in zip(range(0, len(filled), BATCH), chunks(filled), strict=True):
+            if ids is not None:
+                new_ids = [int(i) for i in ids[start : start + len(part)] if i is not None]
+                assert len(new_ids) == len(part), "an id for every row"
+            elif sqlite:
                 # We hold the write lock (BEGIN IMMEDIATE): ids past the highest ever
                 # given are ours, and a plain executemany is many times faster than
                 # RETURNING row by row.
-                new_ids = list(range(next_id, next_id + len(full)))
-                next_id += len(full)
-                for record_id, row in zip(new_ids, full, strict=True):
-                    row["id"] = record_id
-                self.conn.execute(insert(table), full)
+                new_ids = list(range(next_id, next_id + len(part)))
+                next_id += len(part)
             else:
+                full = [{**row, **managed} for row in part]
                 new_ids = [int(r[0]) for r in self.conn.execute(stmt, full)]
-            ids.extend(new_ids)
+            if ids is not None or sqlite:
+                full = [{**row, "id": i} for row, i in zip(part, new_ids, strict=True)]
+                self.insert_rows(table, full, managed)
+            out.extend(new_ids)
             for record_id, row in zip(new_ids, part, strict=True):
                 changes = {k: [None, plain_value(row.get(k))] for k in keys if k != "id"}
                 changes["id"] = [None, record_id]
                 self._event(model, codes.AuditAction.CREATE, record_id, row, changes)
         self.flush_audit()
-        return ids
+        return out
 
     def _next_id(self, table: Table) -> int:
         """The first id never given in ``table`` (AUTOINCREMENT: deleted ids are not reused)."""
@@ -178,19 +187,74 @@ class BulkWriter:
         patient = record_id if model is Patient else values.get("patient_id")
         self._audit.append(
             {
-                "at": self.now,
-                "action_id": self.action_id,
-                "action_label": self.action_label,
                 "action": kind,
                 "entity": model.__tablename__,
                 "record_id": record_id,
                 "patient_id": int(patient) if patient is not None else None,
                 "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
-                "reverts": None,
             }
         )
 
     def flush_audit(self) -> None:
+        table = cast(Table, AuditEvent.__table__)
+        same = {
+            "at": self.now,
+            "action_id": self.action_id,
+            "action_label": self.action_label,
+            "reverts": self.reverts,
+        }
         for part in chunks(self._audit):
-            self.conn.execute(insert(AuditEvent), list(part))
+            self.insert_rows(table, part, same)
         self._audit.clear()
+
+    def insert_rows(
+        self, table: Table, rows: Sequence[Mapping[str, Any]], same: Mapping[str, Any]
+    ) -> None:
+        """INSERT ``rows`` (each with the same keys) plus the values ``same`` for every row.
+
+        On SQLite, one executemany of plain tuples, each value converted by its
+        column's own type (what Core would bind), without Core's per-row work: for
+        a large import that machinery cost more than SQLite itself.
+        """
+        if not rows:
+            return
+        if self.conn.dialect.name != "sqlite":
+            self.conn.execute(insert(table), [{**row, **same} for row in rows])
+            return
+        dialect = self.conn.dialect
+        keys = list(rows[0])
+        if any(len(row) != len(keys) for row in rows):
+            raise ValueError("insert_rows needs rows of one shape")
+        fixed = [
+            (k, _processor(table, k, dialect)(v) if v is not None else None)
+            for k, v in same.items()
+        ]
+        names = [*keys, *(k for k, _ in fixed)]
+        quote = dialect.identifier_preparer.quote
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(table.c[k].name) for k in names)}) "
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+        tail = tuple(v for _, v in fixed)
+        procs = [_processor(table, k, dialect) for k in keys]
+        if all(p is _identity for p in procs):
+            params = [(*(row[k] for k in keys), *tail) for row in rows]
+        else:
+            pairs = list(zip(keys, procs, strict=True))
+            params = [(*(_bound(p, row[k]) for k, p in pairs), *tail) for row in rows]
+        self.conn.exec_driver_sql(sql, params)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _bound(processor: Any, value: Any) -> Any:
+    return value if value is None or processor is _identity else processor(value)
+
+
+def _processor(table: Table, key: str, dialect: Any) -> Any:
+    """The function Core binds a value of column ``key`` with (identity when none)."""
+    column = table.c[key]
+    found = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return found or _identity

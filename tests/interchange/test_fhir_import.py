@@ -517,6 +517,7 @@ def test_every_bad_entry_is_listed(db: Database, tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as info:
         run(db, data, tmp_path)
     assert [(p.index, p.resource_id, p.field) for p in info.value.problems] == [
+        (1, "c1", "clinicalStatus"),
         (3, "c3", "subject"),
     ]
     data["entry"][3]["resource"]["subject"] = ref()

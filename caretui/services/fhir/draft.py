@@ -119,6 +119,8 @@ class Draft:
     targets: dict[str, Draft | int] = field(default_factory=dict)
     existing: int | None = None
     ref_id: int | None = None
+    #: What the ``ExternalRef`` pointed to before (entity, record id), if there was one.
+    old_ref: tuple[str, int] | None = None
     native: bool = False
     record_id: int | None = None
     checked: dict[str, Any] = field(default_factory=dict)
