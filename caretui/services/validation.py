@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Enum, Integer, String, Table, Text
@@ -72,7 +73,7 @@ def coerce(column: Column[Any], value: Any, *, today: date) -> Any:
         return None
     if isinstance(ctype, Enum):
         enum_class = ctype.enum_class
-        codes = [str(m.value) for m in enum_class] if enum_class else list(ctype.enums)
+        codes = _codes(enum_class) if enum_class else tuple(ctype.enums)
         raw = value.value if isinstance(value, StrEnum) else value
         if not isinstance(raw, str) or raw not in codes:
             raise DomainError(
@@ -138,6 +139,12 @@ def coerce(column: Column[Any], value: Any, *, today: date) -> Any:
     return value
 
 
+@cache
+def _codes(enum_class: type[Any]) -> tuple[str, ...]:
+    """The codes an enum column accepts (asked once per value an import checks)."""
+    return tuple(str(m.value) for m in enum_class)
+
+
 def _check_range(what: str, value: date, column: Column[Any], today: date) -> None:
     if not EARLIEST <= value <= LATEST:
         raise DomainError(f"{what} {value.isoformat()} is not a plausible date", field=column.key)
@@ -169,15 +176,12 @@ def validate(
                     field=key,
                 )
     merged = {**(current or {}), **out}
-    for column in table.c:
-        if column.key in _MANAGED or column.primary_key:
-            continue
-        present = merged.get(column.key)
+    for column, key, nullable, has_default, after in _rules(table):
+        present = merged.get(key)
         # A create may leave a field with a default empty; an update may not clear it.
-        required = current is not None or column.default is None
-        if not column.nullable and present is None and required:
-            raise DomainError(f"{label_of(column)} is required", field=column.key)
-        after = column.info.get("after")
+        required = current is not None or not has_default
+        if not nullable and present is None and required:
+            raise DomainError(f"{label_of(column)} is required", field=key)
         if after and present is not None and merged.get(after) is not None:
             start = merged[after]
             if _as_datetime(present) < _as_datetime(start):
@@ -187,6 +191,23 @@ def validate(
                     field=column.key,
                 )
     return out
+
+
+@cache
+def _rules(table: Table) -> tuple[tuple[Column[Any], str, bool, bool, str | None], ...]:
+    """Each settable column of ``table`` with what ``validate`` asks of it on every write:
+    (column, key, nullable, has a default, the field it may not be before)."""
+    return tuple(
+        (
+            column,
+            column.key,
+            bool(column.nullable),
+            column.default is not None,
+            column.info.get("after"),
+        )
+        for column in table.c
+        if column.key not in _MANAGED and not column.primary_key
+    )
 
 
 def _as_datetime(value: date) -> datetime:
