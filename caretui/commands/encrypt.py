@@ -9,7 +9,13 @@ from caretui.cli import db_option
 
 @click.command()
 @db_option
-def encrypt(db_path: str | None) -> None:
+@click.option(
+    "--rekey",
+    is_flag=True,
+    help="Change the key of an encrypted database and its backups (new key from "
+    "CARETUI_DB_NEW_KEY, or asked twice).",
+)
+def encrypt(db_path: str | None, rekey: bool) -> None:
     """Encrypt the database in place with SQLCipher, and its backups.
 
     The key is read from CARETUI_DB_KEY, or asked for twice, hidden; it is never
@@ -17,8 +23,10 @@ def encrypt(db_path: str | None) -> None:
     at a terminal, typed when asked. Keep it safe: without it nobody can open the
     caseload. Needs the sqlcipher3 package (pip install 'caretui[encrypt]').
     """
-    from caretui.store.encrypt import encrypt_database
+    from caretui.store.encrypt import encrypt_database, rekey_database
     from caretui.store.files import resolve_db_path
 
-    for line in encrypt_database(resolve_db_path(db_path)).lines():
+    path = resolve_db_path(db_path)
+    result = rekey_database(path) if rekey else encrypt_database(path)
+    for line in result.lines():
         click.echo(line)

@@ -32,6 +32,8 @@ from caretui.errors import StoreError
 
 #: Where the key is read from when it is not typed at a prompt.
 ENV_KEY = "CARETUI_DB_KEY"
+#: Where ``caretui encrypt --rekey`` reads the new key from when it is not typed.
+NEW_ENV_KEY = "CARETUI_DB_NEW_KEY"
 #: SQLCipher 4's key derivation: PBKDF2-HMAC-SHA512, 256,000 rounds, 32-byte key, 16-byte salt.
 KDF_ROUNDS = 256_000
 SALT_BYTES = 16
@@ -221,9 +223,10 @@ def unlock(path: Path, *, prompt: bool | None = None) -> None:
     )
 
 
-def new_key(*, prompt: bool | None = None) -> str:
-    """The key for a database about to be encrypted: ``CARETUI_DB_KEY``, or asked twice."""
-    env = os.environ.get(ENV_KEY)
+def new_key(*, prompt: bool | None = None, variable: str = ENV_KEY) -> str:
+    """The key for a database about to be encrypted (or re-keyed): from the environment
+    ``variable``, or asked twice."""
+    env = os.environ.get(variable)
     if env:
         key = env
     else:
@@ -231,7 +234,7 @@ def new_key(*, prompt: bool | None = None) -> str:
             prompt = interactive()
         if not prompt:
             raise StoreError(
-                f"No key: put the new key in {ENV_KEY}, or run caretui encrypt in a terminal "
+                f"No key: put the new key in {variable}, or run caretui encrypt in a terminal "
                 "to type it (it is never an option on the command line)"
             )
         key = ask("New key for the database: ")
@@ -265,8 +268,11 @@ def table_counts(con: Any, schema: str = "main") -> dict[str, int]:
     }
 
 
-def export_encrypted(source: Path, target: Path, key: str) -> dict[str, int]:
-    """Write an encrypted copy of the plain database ``source`` to the new file ``target``.
+def export_encrypted(
+    source: Path, target: Path, key: str, *, source_key: str | None = None
+) -> dict[str, int]:
+    """Write a copy of the database ``source`` (plain, or encrypted with ``source_key``)
+    to the new file ``target``, encrypted with ``key``.
 
     Uses SQLCipher's ``sqlcipher_export`` (schema, rows, indexes, triggers) and copies
     ``user_version`` too. Returns the row count of every table in ``source``.
@@ -274,7 +280,10 @@ def export_encrypted(source: Path, target: Path, key: str) -> dict[str, int]:
     d = dbapi()
     raw = raw_key(key, os.urandom(SALT_BYTES))
     create_private(target)
-    con = d.connect(str(source), isolation_level=None, check_same_thread=False)
+    if source_key is None:
+        con = d.connect(str(source), isolation_level=None, check_same_thread=False)
+    else:
+        con = connect(source, key=source_key)
     try:
         con.execute("ATTACH DATABASE ? AS enc KEY ?", (str(target), raw))
         con.execute("SELECT sqlcipher_export('enc')")

@@ -19,6 +19,9 @@ The steps, each checked before the next:
 6. Older plain backups of this database in the backups folder are re-encrypted
    the same way (copy, verify, replace, zero). Any that cannot be read are left
    as they are and named, for the user to delete.
+
+``--rekey`` gives an encrypted database a new key by the same steps (the copy is
+made with the new key from one opened with the old one), then its backups.
 """
 
 from __future__ import annotations
@@ -36,30 +39,42 @@ ZEROS = bytes(1 << 20)
 
 @dataclass
 class Encrypted:
-    """What ``encrypt_database`` did, for the summary it prints."""
+    """What ``encrypt_database`` or ``rekey_database`` did, for the summary it prints."""
 
     path: Path
     already: bool = False
+    rekeyed: bool = False
     kept: Path | None = None
     reencrypted: list[Path] = field(default_factory=list)
     left: list[Path] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = []
-        if self.already:
+        if self.rekeyed:
+            out.append(f"Re-keyed {self.path}: it opens with the new key only.")
+        elif self.already:
             out.append(f"{self.path} is already encrypted; the key opens it.")
         else:
             out.append(f"Encrypted {self.path}.")
             out.append(f"A backup, encrypted with the same key: {self.kept}")
+        if not self.already:
             out.append(
                 "Keep the key safe: without it nobody, caretui included, can open the "
                 "caseload or its backups."
             )
         if self.reencrypted:
-            out.append(f"Re-encrypted {len(self.reencrypted)} older backups in {self.folder}.")
+            done = "Re-keyed" if self.rekeyed else "Re-encrypted"
+            out.append(f"{done} {len(self.reencrypted)} older backups in {self.folder}.")
         for path in self.left:
-            out.append(f"Not encrypted (cannot be read as a caretui database): {path}")
-        if not self.already:
+            if self.rekeyed:
+                out.append(f"Not re-keyed (another key opens it, or it is damaged): {path}")
+            else:
+                out.append(f"Not encrypted (cannot be read as a caretui database): {path}")
+        if self.rekeyed:
+            out.append(
+                "Backups made elsewhere (caretui backup -o) still open with the old key only."
+            )
+        elif not self.already:
             out.append(
                 "Copies you made elsewhere (caretui backup -o, exports, day sheets) are not "
                 "encrypted: delete the ones you do not need."
@@ -93,19 +108,53 @@ def encrypt_database(path: Path, *, prompt: bool | None = None) -> Encrypted:
         check(path)
         key = cipher.new_key(prompt=prompt)
         cipher.remember(key)
-        result = Encrypted(path, kept=_encrypt_in_place(path, key))
+        result = Encrypted(path, kept=_replace_with_copy(path, key, keep="before-encrypt"))
     result.reencrypted, result.left = reencrypt_backups(path, key)
     return result
 
 
-def _encrypt_in_place(path: Path, key: str) -> Path:
-    """Steps 2 to 5. Returns the encrypted backup kept in step 4."""
+def rekey_database(path: Path, *, prompt: bool | None = None) -> Encrypted:
+    """Give the encrypted database at ``path``, and its backups beside it, a new key.
+
+    The current key comes as usual (``CARETUI_DB_KEY`` or typed), the new one from
+    ``CARETUI_DB_NEW_KEY`` or typed twice. The same steps as encrypting: a copy with
+    the new key, verified, renamed over the old file, whose bytes are zeroed.
+    """
+    from caretui.store.check import check
+
+    cipher.dbapi()
+    if files.inspect_file(path) != "encrypted":
+        raise StoreError(f"{path} is not encrypted: run caretui encrypt (without --rekey)")
+    cipher.unlock(path, prompt=prompt)
+    old = cipher.current_key(path)
+    check(path)
+    new = cipher.new_key(prompt=prompt, variable=cipher.NEW_ENV_KEY)
+    if new == old:
+        raise StoreError("The new key is the current one; nothing was changed")
+    _replace_with_copy(path, new, source_key=old)
+    cipher.remember(new)
+    result = Encrypted(path, rekeyed=True)
+    result.reencrypted, result.left = reencrypt_backups(path, new, old_key=old)
+    return result
+
+
+def _replace_with_copy(
+    path: Path, key: str, *, source_key: str | None = None, keep: str | None = None
+) -> Path | None:
+    """Steps 2 to 5: replace ``path`` (plain, or encrypted with ``source_key``) with a
+    verified copy encrypted with ``key``. With ``keep``, a backup of the copy is kept
+    first, named after it; returns that backup."""
     d = cipher.dbapi()
-    # sqlcipher3 opens the plain file too (with no key it is plain SQLite): every
+    # sqlcipher3 opens a plain file too (with no key it is plain SQLite): every
     # connection to it in this process then uses one library, so locks hold.
-    guard = d.connect(str(path), isolation_level=None, check_same_thread=False, timeout=1.0)
+    if source_key is None:
+        guard = d.connect(str(path), isolation_level=None, check_same_thread=False)
+    else:
+        guard = cipher.connect(path, key=source_key)
     tmp = path.with_name(f".{path.name}.encrypting-{os.getpid()}")
+    kept = None
     try:
+        guard.execute("PRAGMA busy_timeout = 1000")
         try:
             mode = guard.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
         except d.OperationalError:
@@ -118,10 +167,11 @@ def _encrypt_in_place(path: Path, key: str) -> Path:
         try:
             guard.execute("BEGIN IMMEDIATE")  # nobody writes until the copy has replaced it
             tmp.unlink(missing_ok=True)
-            counts = cipher.export_encrypted(path, tmp, key)
+            counts = cipher.export_encrypted(path, tmp, key, source_key=source_key)
             cipher.verify_copy(tmp, key, counts, journal_mode="wal")
-            name = f"{path.stem}-before-encrypt-{backup.timestamp()}.db"
-            kept = backup.backup_to(tmp, backup.backup_dir_for(path) / name)
+            if keep is not None:
+                name = f"{path.stem}-{keep}-{backup.timestamp()}.db"
+                kept = backup.backup_to(tmp, backup.backup_dir_for(path) / name)
             if any(p.exists() for p in files.companions(tmp)):
                 raise StoreError(f"The encrypted copy {tmp} is still open; nothing was changed")
         except BaseException:
@@ -158,9 +208,12 @@ def replace_and_zero(new: Path, old: Path) -> None:
         os.close(fd)  # also drops this process's SQLite locks on the old file
 
 
-def reencrypt_backups(path: Path, key: str) -> tuple[list[Path], list[Path]]:
-    """Encrypt every plain backup of ``path`` in its backups folder, each copied,
-    verified, then swapped in. Returns (re-encrypted, left as they were)."""
+def reencrypt_backups(
+    path: Path, key: str, *, old_key: str | None = None
+) -> tuple[list[Path], list[Path]]:
+    """Encrypt with ``key`` every plain backup of ``path`` in its backups folder (and,
+    given ``old_key``, every one encrypted with it), each copied, verified, then
+    swapped in. Returns (re-encrypted, left as they were)."""
     folder = backup.backup_dir_for(path)
     done: list[Path] = []
     left: list[Path] = []
@@ -168,15 +221,21 @@ def reencrypt_backups(path: Path, key: str) -> tuple[list[Path], list[Path]]:
         return done, left
     for old in sorted(folder.glob(f"{path.stem}-*.db")):
         try:
-            if files.inspect_file(old) != "sqlite":
-                continue
+            kind = files.inspect_file(old)
+            source_key = None
+            if kind == "encrypted":
+                if old_key is None:
+                    continue  # encrypted already
+                if not cipher.key_opens(old, old_key):
+                    raise StoreError("another key")
+                source_key = old_key
         except StoreError:
             left.append(old)
             continue
         tmp = old.with_name(f".{old.name}.encrypting-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         try:
-            counts = cipher.export_encrypted(old, tmp, key)
+            counts = cipher.export_encrypted(old, tmp, key, source_key=source_key)
             cipher.verify_copy(tmp, key, counts, journal_mode="delete")
         except plain.database_errors(StoreError):
             tmp.unlink(missing_ok=True)

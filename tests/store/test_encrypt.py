@@ -276,3 +276,44 @@ def test_end_of_input_at_the_prompt_opens_nothing(
     monkeypatch.setattr("getpass.getpass", eof)
     with pytest.raises(StoreError, match="No key was given; nothing was opened"):
         Database.open(encrypted, prompt=True)
+
+
+def test_rekey_changes_the_key_of_the_database_and_its_backups(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = backup.backup_dir_for(encrypted)
+    older = backup.manual_backup(encrypted)
+    foreign = folder / f"{encrypted.stem}-other-key.db"
+    other = cipher.create(foreign, "some other key")  # a backup no key of ours opens
+    other.execute("CREATE TABLE patient (family_name TEXT)")
+    other.close()
+    assert files.is_encrypted(foreign)
+    before = check(encrypted).counts
+    new = "a brand new passphrase"
+    monkeypatch.setenv(cipher.NEW_ENV_KEY, new)
+    code, out, err = run("encrypt", "--rekey", "--db", str(encrypted))
+    assert code == 0, err
+    assert out.splitlines()[0] == f"Re-keyed {encrypted}: it opens with the new key only."
+    assert f"Re-keyed 2 older backups in {folder}." in out  # older + before-encrypt
+    assert f"Not re-keyed (another key opens it, or it is damaged): {foreign}" in out
+    for path in (encrypted, older):
+        assert not cipher.key_opens(path, KEY)
+        assert cipher.key_opens(path, new)
+    cipher.forget()
+    monkeypatch.setenv(cipher.ENV_KEY, new)
+    assert check(encrypted).counts == before
+    assert [p.name for p in encrypted.parent.rglob(".*")] == []
+
+
+def test_rekey_with_the_same_key_or_a_plain_database_changes_nothing(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    before = digest(encrypted)
+    monkeypatch.setenv(cipher.NEW_ENV_KEY, KEY)
+    code, _out, err = run("encrypt", "--rekey", "--db", str(encrypted))
+    assert (code, err) == (2, "caretui: The new key is the current one; nothing was changed\n")
+    assert digest(encrypted) == before
+    other = tmp_path / "plain.db"
+    Database.open(other).dispose()
+    code, _out, err = run("encrypt", "--rekey", "--db", str(other))
+    assert code == 2 and "is not encrypted: run caretui encrypt (without --rekey)" in err
