@@ -47,6 +47,10 @@ class FrameClock:
         self.app = app
         self.frames = 0
         self._waiting: tuple[Callable[[], bool], asyncio.Future[float]] | None = None
+        #: The main thread's CPU seconds of each timed key (the event loop's own work:
+        #: unlike the wall time, not inflated by other processes on a busy machine).
+        self.cpu: list[float] = []
+        self._cpu_end = 0.0
         shown = app._display
 
         def display(screen: Any, renderable: Any) -> None:
@@ -60,15 +64,21 @@ class FrameClock:
             if self._waiting is not None:
                 done, future = self._waiting
                 if not future.done() and done():
+                    self._cpu_end = time.thread_time()
                     future.set_result(time.perf_counter())
 
         app._display = display  # type: ignore[method-assign]
+
+    def take_cpu(self) -> list[float]:
+        """The CPU seconds of the keys timed since the last call."""
+        taken, self.cpu = self.cpu, []
+        return taken
 
     async def press(self, key: str, done: Callable[[], bool], timeout: float = 30.0) -> float:
         """Seconds from posting ``key`` to the end of the first frame showing ``done()``."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._waiting = (done, future)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         self.app.post_message(events.Key(key, KEY_CHARS.get(key, key if len(key) == 1 else None)))
         try:
             end = await asyncio.wait_for(future, timeout)
@@ -76,6 +86,7 @@ class FrameClock:
             raise RuntimeError(f"no frame showed the effect of {key!r} in {timeout} s") from None
         finally:
             self._waiting = None
+        self.cpu.append(self._cpu_end - cpu)
         return end - start
 
 
@@ -133,11 +144,15 @@ async def caretui_latencies(db_path: Path, keys: int = 100, opens: int = 20) -> 
     clock = FrameClock(app)
     out: dict[str, Any] = {}
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, 1.5)  # Today painted, the ORM warmed up, the modes pre-built
+        # Today painted, the ORM warmed up, the mode screens built behind it: the keys
+        # are timed on an app at rest, as a coordinator's would be a few seconds in.
+        await settle(pilot, 4.0)
         out["today"] = await cursor_down(clock, pilot, keys)
+        out["today_cpu"] = clock.take_cpu()
         await pilot.press("2")
         await settle(pilot, 0.5)
         out["patients"] = await cursor_down(clock, pilot, keys)
+        out["patients_cpu"] = clock.take_cpu()
         await pilot.press("home")
         await settle(pilot)
         opened = []
@@ -149,6 +164,7 @@ async def caretui_latencies(db_path: Path, keys: int = 100, opens: int = 20) -> 
             await pilot.press("down")
             await settle(pilot)
         out["open"] = opened
+        out["open_cpu"] = clock.take_cpu()
     out["frames"] = clock.frames
     return out
 
@@ -167,6 +183,7 @@ async def bare_latencies(keys: int = 100, opens: int = 20) -> dict[str, Any]:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 0.5)
         out["today"] = out["patients"] = await cursor_down(clock, pilot, keys)
+        out["today_cpu"] = out["patients_cpu"] = clock.take_cpu()
         opened = []
         for _ in range(opens):
             opened.append(
@@ -179,6 +196,7 @@ async def bare_latencies(keys: int = 100, opens: int = 20) -> dict[str, Any]:
             await pilot.press("escape")
             await settle(pilot)
         out["open"] = opened
+        out["open_cpu"] = clock.take_cpu()
     out["frames"] = clock.frames
     return out
 

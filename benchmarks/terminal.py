@@ -56,10 +56,13 @@ def tmux_paint(
     and the process's peak resident memory (kB) ``SETTLE`` seconds later.
 
     A tmux server of its own (``-L``), started with ``env``: a server that was already
-    running would give the pane its own environment instead."""
-    socket = f"caretui-bench-{os.getpid()}"
+    running would give the pane its own environment instead, and its own options."""
+    socket = f"caretui-bench-{os.getpid()}-{time.monotonic_ns()}"
     tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
     times, peaks = [], []
+    # A session that outlives each measured one: the server would otherwise exit with
+    # the last session and race the next new-session ("server exited unexpectedly").
+    subprocess.run([*tmux, "new-session", "-d", "-s", "hold", "sleep 86400"], env=env, check=True)
     try:
         for i in range(repeat + 1):
             session = f"bench{i}"
