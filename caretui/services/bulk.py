@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from caretui import codes
@@ -166,6 +166,20 @@ class BulkWriter:
                 self.conn.execute(stmt, list(part))
         self.flush_audit()
         return len(changed)
+
+    def delete(self, model: type[Record], rows: Sequence[Mapping[str, Any]]) -> None:
+        """Delete the records ``rows`` (as ``current`` gives them), each with an audit event
+        holding every field's old value, as the session listener writes it."""
+        if not rows:
+            return
+        table = table_of(model)
+        keys = audited(model)
+        for row in rows:
+            snapshot = {k: [plain_value(row.get(k)), None] for k in keys}
+            self._event(model, codes.AuditAction.DELETE, int(row["id"]), row, snapshot)
+        for part in chunks([int(row["id"]) for row in rows], 500):
+            self.conn.execute(delete(table).where(table.c.id.in_(part)))
+        self.flush_audit()
 
     def current(self, model: type[Record], ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The stored values of the records ``ids`` that exist, by id."""

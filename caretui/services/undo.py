@@ -65,6 +65,11 @@ def undo_last(db: Database) -> str | None:
         again = session.execute(text(_NEWEST_UNDOABLE)).first()
         if again is None or again[0] != action_id:
             raise DomainError("Another change was saved meanwhile; nothing was undone. Try again.")
+        if _touches_each_record_once(session, action_id):
+            from caretui.services.undo_bulk import undo_in_bulk
+
+            undo_in_bulk(session, action_id, label)
+            return label
         rows = session.execute(
             select(AuditEvent.action, AuditEvent.entity, AuditEvent.record_id, AuditEvent.changes)
             .where(AuditEvent.action_id == action_id)
@@ -85,6 +90,28 @@ def undo_last(db: Database) -> str | None:
             previous = event[:2]
         session.flush()
     return label
+
+
+#: Events from which an action that touched each record once is undone in batches.
+#: An import of more than one window (``fhir.loader.WINDOW`` entries, two events or
+#: more each) is always past it: its records are not written parents first
+#: throughout, so only the batch path, which deletes by table, can take it back.
+BULK_FROM = 1_000
+
+
+def _touches_each_record_once(session: Session, action_id: str) -> bool:
+    """Did the action create or change each of many records once, deleting none (an
+    import, a bulk add)? Such an action is undone in batches (``undo_bulk``); a
+    50,000-record import event by event through the ORM took minutes. A small one
+    keeps the ORM path, which reverts newest first."""
+    total, records, deletes = session.execute(
+        text(
+            "SELECT count(*), count(DISTINCT entity || ' ' || record_id), "
+            "coalesce(sum(action = 'delete'), 0) FROM audit_event WHERE action_id = :action"
+        ),
+        {"action": action_id},
+    ).one()
+    return int(total) >= BULK_FROM and int(deletes) == 0 and int(total) == int(records)
 
 
 def _newest(db: Database) -> tuple[str, str] | None:
