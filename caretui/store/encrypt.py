@@ -145,6 +145,12 @@ def _replace_with_copy(
     verified copy encrypted with ``key``. With ``keep``, a backup of the copy is kept
     first, named after it; returns that backup."""
     d = cipher.dbapi()
+    busy = StoreError(
+        f"{path} is open in another caretui (or another program): close it and run "
+        "caretui encrypt again; nothing was changed"
+    )
+    if open_elsewhere(path):
+        raise busy
     # sqlcipher3 opens a plain file too (with no key it is plain SQLite): every
     # connection to it in this process then uses one library, so locks hold.
     if source_key is None:
@@ -159,11 +165,8 @@ def _replace_with_copy(
             mode = guard.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
         except d.OperationalError:
             mode = None
-        if mode != "delete":
-            raise StoreError(
-                f"{path} is open in another caretui (or another program): close it and run "
-                "caretui encrypt again; nothing was changed"
-            )
+        if mode != "delete":  # one is reading right now
+            raise busy
         try:
             guard.execute("BEGIN IMMEDIATE")  # nobody writes until the copy has replaced it
             tmp.unlink(missing_ok=True)
@@ -187,6 +190,35 @@ def _replace_with_copy(
     finally:
         guard.close()
     return kept
+
+
+def open_elsewhere(path: Path) -> bool:
+    """Whether another process has the WAL-mode database ``path`` open.
+
+    Each SQLite connection holds a shared lock on byte 128 of the ``-shm`` file (the
+    "DMS" lock of SQLite's WAL format) for as long as it is open, reading or not;
+    a write lock there is refused while any other process holds one. Call this
+    while this process has no connection to ``path``: giving up the test lock would
+    drop its SQLite locks on the file too.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's locks there are mandatory; the rename would fail
+        return False
+    _wal, shm = files.companions(path)
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128, os.SEEK_SET)
+        except OSError:
+            return True
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, 128, os.SEEK_SET)
+        return False
+    finally:
+        os.close(fd)
 
 
 def replace_and_zero(new: Path, old: Path) -> None:

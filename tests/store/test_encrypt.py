@@ -194,7 +194,8 @@ def test_encrypt_is_refused_while_another_process_has_the_database_open(
             "-c",
             "import sqlite3, sys\n"
             f"con = sqlite3.connect({str(plain_caseload)!r})\n"
-            "con.execute('SELECT count(*) FROM patient').fetchone()\n"
+            "con.execute('SELECT count(*) FROM patient').fetchall()\n"
+            "con.commit()\n"  # open and idle, as a TUI between keystrokes
             "print('open', flush=True)\n"
             "sys.stdin.read()\n",
         ],
