@@ -44,6 +44,7 @@ def backup_to(db_path: Path, target: Path) -> Path:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, target)
+    files.forget(target)
     sync_dir(target.parent)
     return target
 

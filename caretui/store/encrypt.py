@@ -229,6 +229,7 @@ def replace_and_zero(new: Path, old: Path) -> None:
     fd = os.open(old, os.O_RDWR)
     try:
         os.replace(new, old)
+        files.forget(old)
         backup.sync_dir(old.parent)
         size = os.fstat(fd).st_size
         os.lseek(fd, 0, os.SEEK_SET)

@@ -83,19 +83,56 @@ def looks_encrypted(head: bytes, size: int) -> bool:
 
 
 def read_head(path: Path) -> bytes:
-    """The first KiB of ``path``: enough to tell SQLite, SQLCipher and foreign files apart."""
+    """The first KiB of ``path``: enough to tell SQLite, SQLCipher and foreign files apart.
+
+    Call it through ``_file_kind`` only. Closing any descriptor of a file drops
+    every POSIX lock this process holds on it, SQLite's included ("How To Corrupt
+    An SQLite Database File", 2.2): another process may then reset the WAL index
+    under a live connection (seen here as "disk I/O error"). ``_file_kind``
+    reads each file's header once per process, before caretui connects to it."""
     with path.open("rb") as fh:
         return fh.read(1024)
+
+
+#: absolute path -> "sqlite" or "encrypted": what a file's header said, read once per
+#: process. caretui code that puts another file in a database's place (``encrypt``,
+#: a backup written over an old one) calls ``forget``. Neither the inode nor the
+#: change time can stand in: a freed inode is soon given to a new file, and the
+#: change time moves with every write another process makes.
+_KINDS: dict[str, str] = {}
+
+
+def forget(path: Path) -> None:
+    """Read ``path``'s header again next time: another file has been put in its place.
+    Call it before any connection to the new file is opened."""
+    _KINDS.pop(os.path.abspath(path), None)
+
+
+def _file_kind(path: Path, st: os.stat_result) -> str:
+    """``"sqlite"``, ``"encrypted"`` or ``"foreign"`` for an existing, non-empty file,
+    from its header, read once per file per process (see ``read_head``)."""
+    key = os.path.abspath(path)
+    known = _KINDS.get(key)
+    if known is not None:
+        return known
+    head = read_head(path)
+    if head.startswith(SQLITE_HEADER):
+        kind = "sqlite"
+    elif looks_encrypted(head, st.st_size):
+        kind = "encrypted"
+    else:
+        return "foreign"  # not remembered: the file may yet be replaced in place
+    _KINDS[key] = kind
+    return kind
 
 
 def is_encrypted(path: Path) -> bool:
     """True for an existing file that looks like an SQLCipher database (see ``looks_encrypted``)."""
     try:
-        head = read_head(path)
-        size = path.stat().st_size
+        st = path.stat()
+        return st.st_size > 0 and _file_kind(path, st) == "encrypted"
     except OSError:
         return False
-    return not head.startswith(SQLITE_HEADER) and looks_encrypted(head, size)
 
 
 def inspect_file(path: Path) -> str:
@@ -114,14 +151,12 @@ def inspect_file(path: Path) -> str:
             f"{path} is empty (0 bytes), not a caretui database; restore a backup or move it aside"
         )
     try:
-        head = read_head(path)
+        kind = _file_kind(path, st)
     except OSError as exc:
         raise StoreError(f"Cannot read {path}: {exc.strerror}") from None
-    if head.startswith(SQLITE_HEADER):
-        return "sqlite"
-    if looks_encrypted(head, st.st_size):
-        return "encrypted"
-    raise StoreError(f"{path} is not a caretui database (not an SQLite file)")
+    if kind == "foreign":
+        raise StoreError(f"{path} is not a caretui database (not an SQLite file)")
+    return kind
 
 
 def create_database_file(path: Path) -> None:
