@@ -1,7 +1,7 @@
 """caretui's benchmark suite: each figure beside a floor measured in the same run.
 
-    python benchmarks/run.py --quick         # small scale, 3 repeats (a smoke run, ~3 min)
-    python benchmarks/run.py                 # both scales, 7 repeats (~15 min + seeding)
+    python benchmarks/run.py --quick         # small scale, 3 repeats (a smoke run, ~1.5 min)
+    python benchmarks/run.py                 # both scales, 7 repeats (~4 min; seeding ~10 s once)
     python benchmarks/run.py --workdir ~/.cache/caretui-bench --results benchmarks/RESULTS.md
 
 Caseloads are built with `caretui seed` (500 patients; 5,000 patients with 200,000

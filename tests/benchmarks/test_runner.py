@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.run import Figure, p95, render
-from benchmarks.terminal import run_env, seed
+from benchmarks.terminal import ensure_tool, run_env, seed
 
 
 def test_a_caseload_is_seeded_once_and_its_build_time_kept(tmp_path: Path) -> None:
@@ -31,3 +33,11 @@ def test_p95_and_the_table() -> None:
     table = render([Figure("a figure", "1.0 ms", "2.0 ms", "0.50×", "≤ 1×", "met")], 3, ["--quick"])
     assert "| a figure | 1.0 ms | 2.0 ms | 0.50× | ≤ 1× | met |" in table
     assert "`benchmarks/run.py --quick`" in table
+
+
+def test_a_missing_tool_is_skipped_with_how_to_install_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert ensure_tool("python3", "python3", install=False)
+    assert not ensure_tool("no-such-tool-caretui", "no-such-package", install=False)
+    assert "no-such-package" in capsys.readouterr().err
