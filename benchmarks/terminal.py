@@ -102,6 +102,8 @@ def tmux_paint(
                 peaks.append(peak)
     finally:
         subprocess.run([*tmux, "kill-server"], check=False, stderr=subprocess.DEVNULL)
+        folder = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (folder / socket).unlink(missing_ok=True)  # tmux leaves it behind
     return times, peaks
 
 
