@@ -142,7 +142,7 @@ def import_fhir(db_path: str | None, file: Path, skip_unknown: bool) -> None:
         summary = import_bundle(db, file, skip_unknown=skip_unknown)
     finally:
         db.dispose()
-    click.echo(f"Imported {file}")
+    click.echo(summary.headline(str(file)))
     click.echo(summary.describe())
 
 

@@ -71,9 +71,6 @@ class BulkWriter:
         if not rows:
             return []
         table = table_of(model)
-        keys = audited(model)
-        out: list[int] = []
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         # Every row names every column (one statement shape); a required column left
         # empty takes its default, as the ORM would give it.
         defaults = {
@@ -87,32 +84,95 @@ class BulkWriter:
         }
         if "search_key" in table.c:
             defaults["search_key"] = ""
-        filled = [
-            {k: (row[k] if row.get(k) is not None else d) for k, d in defaults.items()}
-            | {k: row[k] for k in row.keys() - defaults.keys()}
-            for row in rows
-        ]
-        sqlite = self.conn.dialect.name == "sqlite"
-        next_id = self._next_id(table) if sqlite and ids is None else 0
+        if ids is not None:
+            given = [int(i) for i in ids if i is not None]
+            assert len(given) == len(rows), "an id for every row"
+        elif self.conn.dialect.name == "sqlite":
+            # We hold the write lock (BEGIN IMMEDIATE): ids past the highest ever given
+            # are ours, and a plain executemany is many times faster than RETURNING.
+            first = self._next_id(table)
+            given = list(range(first, first + len(rows)))
+        else:
+            return self._insert_returning(model, rows, defaults)
+        for start in range(0, len(rows), BATCH):
+            self._insert_batch(
+                model, rows[start : start + BATCH], given[start : start + BATCH], defaults
+            )
+        self.flush_audit()
+        return given
+
+    def _insert_batch(
+        self,
+        model: type[Record],
+        rows: Sequence[Mapping[str, Any]],
+        ids: Sequence[int],
+        defaults: dict[str, Any],
+    ) -> None:
+        """One executemany of plain tuples, and each row's audit event, built in one loop."""
+        table = table_of(model)
+        names = list(defaults)
+        fallback = list(defaults.values())
+        if any(not row.keys() <= defaults.keys() for row in rows):
+            raise ValueError(f"A {model.__label__} has no such field")
+        binds = [_processor(table, k, self.conn.dialect) for k in names]
         managed = {"created_at": self.now, "updated_at": self.now, "version": 1}
-        for start, part in zip(range(0, len(filled), BATCH), chunks(filled), strict=True):
-            if ids is not None:
-                new_ids = [int(i) for i in ids[start : start + len(part)] if i is not None]
-                assert len(new_ids) == len(part), "an id for every row"
-            elif sqlite:
-                # We hold the write lock (BEGIN IMMEDIATE): ids past the highest ever
-                # given are ours, and a plain executemany is many times faster than
-                # RETURNING row by row.
-                new_ids = list(range(next_id, next_id + len(part)))
-                next_id += len(part)
-            else:
-                full = [{**row, **managed} for row in part]
-                new_ids = [int(r[0]) for r in self.conn.execute(stmt, full)]
-            if ids is not None or sqlite:
-                full = [{**row, "id": i} for row, i in zip(part, new_ids, strict=True)]
-                self.insert_rows(table, full, managed)
+        self.insert_rows(
+            table,
+            [
+                {
+                    "id": record_id,
+                    **{
+                        k: (d if (v := row.get(k)) is None else v)
+                        for k, d in zip(names, fallback, strict=True)
+                    },
+                }
+                for record_id, row in zip(ids, rows, strict=True)
+            ],
+            managed,
+            binds=[_identity, *binds],
+        )
+        audit_keys = sorted(audited(model))
+        entity = model.__tablename__
+        own_patient = model is Patient
+        for record_id, row in zip(ids, rows, strict=True):
+            changes = {}
+            for k in audit_keys:
+                if k == "id":
+                    changes[k] = [None, record_id]
+                else:
+                    v = row.get(k)
+                    changes[k] = [None, plain_value(defaults[k] if v is None else v)]
+            patient = record_id if own_patient else row.get("patient_id")
+            self._audit.append(
+                {
+                    "action": codes.AuditAction.CREATE,
+                    "entity": entity,
+                    "record_id": record_id,
+                    "patient_id": int(patient) if patient is not None else None,
+                    # Keys already sorted: the same text json.dumps(sort_keys=True) gives.
+                    "changes": json.dumps(changes, ensure_ascii=False),
+                }
+            )
+
+    def _insert_returning(
+        self, model: type[Record], rows: Sequence[Mapping[str, Any]], defaults: dict[str, Any]
+    ) -> list[int]:
+        """Other databases: the database gives the ids (not run by the tests, which use
+        SQLite)."""
+        table = table_of(model)
+        keys = audited(model)
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        managed = {"created_at": self.now, "updated_at": self.now, "version": 1}
+        out: list[int] = []
+        for part in chunks(rows):
+            filled = [
+                {k: (row[k] if row.get(k) is not None else d) for k, d in defaults.items()}
+                | {k: row[k] for k in row.keys() - defaults.keys()}
+                for row in part
+            ]
+            new_ids = [int(r[0]) for r in self.conn.execute(stmt, [f | managed for f in filled])]
             out.extend(new_ids)
-            for record_id, row in zip(new_ids, part, strict=True):
+            for record_id, row in zip(new_ids, filled, strict=True):
                 changes = {k: [None, plain_value(row.get(k))] for k in keys if k != "id"}
                 changes["id"] = [None, record_id]
                 self._event(model, codes.AuditAction.CREATE, record_id, row, changes)
@@ -222,7 +282,12 @@ class BulkWriter:
         self._audit.clear()
 
     def insert_rows(
-        self, table: Table, rows: Sequence[Mapping[str, Any]], same: Mapping[str, Any]
+        self,
+        table: Table,
+        rows: Sequence[Mapping[str, Any]],
+        same: Mapping[str, Any],
+        *,
+        binds: Sequence[Any] | None = None,
     ) -> None:
         """INSERT ``rows`` (each with the same keys) plus the values ``same`` for every row.
 
@@ -250,7 +315,7 @@ class BulkWriter:
             f"VALUES ({', '.join('?' * len(names))})"
         )
         tail = tuple(v for _, v in fixed)
-        procs = [_processor(table, k, dialect) for k in keys]
+        procs = list(binds) if binds is not None else [_processor(table, k, dialect) for k in keys]
         if all(p is _identity for p in procs):
             params = [(*(row[k] for k in keys), *tail) for row in rows]
         else:

@@ -88,9 +88,15 @@ class ImportSummary:
         if self.skipped:
             kinds = ", ".join(f"{t} {n:,}" for t, n in sorted(self.skipped.items()))
             lines.append(f"Skipped {sum(self.skipped.values()):,} entries of other types: {kinds}")
-        rate = self.resources / self.seconds if self.seconds > 0 else 0
-        lines.append(f"{self.resources:,} resources in {self.seconds:.2f} s ({rate:,.0f} a second)")
         return "\n".join(lines)
+
+    def headline(self, what: str) -> str:
+        """ "Imported 50,000 resources from big.json in 3.1 s (16,000 a second)" """
+        rate = self.resources / self.seconds if self.seconds > 0 else 0
+        return (
+            f"Imported {self.resources:,} resource{'s' if self.resources != 1 else ''} "
+            f"from {what} in {self.seconds:.1f} s ({rate:,.0f} a second)"
+        )
 
 
 @contextmanager
