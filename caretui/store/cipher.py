@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from caretui.errors import StoreError
+from caretui.store import files
 
 #: Where the key is read from when it is not typed at a prompt.
 ENV_KEY = "CARETUI_DB_KEY"
@@ -36,7 +37,7 @@ ENV_KEY = "CARETUI_DB_KEY"
 NEW_ENV_KEY = "CARETUI_DB_NEW_KEY"
 #: SQLCipher 4's key derivation: PBKDF2-HMAC-SHA512, 256,000 rounds, 32-byte key, 16-byte salt.
 KDF_ROUNDS = 256_000
-SALT_BYTES = 16
+SALT_BYTES = files.SALT_BYTES
 #: The shortest key ``caretui encrypt`` accepts for a new database.
 MIN_KEY_LENGTH = 8
 INSTALL_HINT = "pip install 'caretui[encrypt]'"
@@ -97,13 +98,12 @@ def raw_key(key: str, salt: bytes) -> str:
 
 
 def salt_of(path: Path) -> bytes:
-    try:
-        with path.open("rb") as fh:
-            salt = fh.read(SALT_BYTES)
-    except OSError as exc:
-        raise StoreError(f"Cannot read {path}: {exc.strerror}") from None
-    if len(salt) != SALT_BYTES:
-        raise StoreError(f"{path} is not a caretui database (too short)")
+    """The salt in the file's first bytes, read with its header once per process: the
+    file is never reopened while connections to it are open (see ``files.read_head``)."""
+    salt = files.salt(path)
+    if salt is None:
+        files.inspect_file(path)  # the clear error: missing, empty, foreign
+        raise StoreError(f"{path} is not an encrypted caretui database")
     return salt
 
 
@@ -140,6 +140,7 @@ def create(path: Path, key: str) -> Any:
 
 def create_private(path: Path) -> None:
     """An empty file, mode 0600, that SQLCipher then fills: never readable by others."""
+    files.forget(path)  # a new file: its header is read afresh
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except OSError as exc:

@@ -100,12 +100,26 @@ def read_head(path: Path) -> bytes:
 #: change time can stand in: a freed inode is soon given to a new file, and the
 #: change time moves with every write another process makes.
 _KINDS: dict[str, str] = {}
+#: absolute path -> the first 16 bytes of an encrypted file (SQLCipher's salt), read
+#: with its header: every keyed connection needs it, and must not reopen the file.
+_SALTS: dict[str, bytes] = {}
+SALT_BYTES = 16
 
 
 def forget(path: Path) -> None:
     """Read ``path``'s header again next time: another file has been put in its place.
     Call it before any connection to the new file is opened."""
-    _KINDS.pop(os.path.abspath(path), None)
+    key = os.path.abspath(path)
+    _KINDS.pop(key, None)
+    _SALTS.pop(key, None)
+
+
+def salt(path: Path) -> bytes | None:
+    """The salt of the encrypted file ``path`` (None if it is not one), from the header
+    read once per process (see ``read_head``)."""
+    if not is_encrypted(path):
+        return None
+    return _SALTS.get(os.path.abspath(path))
 
 
 def _file_kind(path: Path, st: os.stat_result) -> str:
@@ -120,6 +134,7 @@ def _file_kind(path: Path, st: os.stat_result) -> str:
         kind = "sqlite"
     elif looks_encrypted(head, st.st_size):
         kind = "encrypted"
+        _SALTS[key] = head[:SALT_BYTES]
     else:
         return "foreign"  # not remembered: the file may yet be replaced in place
     _KINDS[key] = kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,34 @@ def test_a_backup_with_another_key_is_refused_and_nothing_changes(
     with pytest.raises(StoreError, match="does not open"):
         backup.restore(saved, other)
     assert digest(other) == before
+
+
+def test_keyed_connections_never_reopen_the_file_while_it_is_open(
+    encrypted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing any descriptor of the file drops this process's SQLite locks on it: the
+    salt each keyed connection needs is read with the header, once, before connecting."""
+    assert files.inspect_file(encrypted) == "encrypted"
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def spy(self: Path, *args: Any, **kwargs: Any) -> Any:
+        opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", spy)
+    db = Database.open(encrypted)
+    held = db.read()
+    try:
+        held.execute("BEGIN")
+        held.execute("SELECT count(*) FROM patient").fetchone()  # a read lock held
+        for _ in range(3):
+            db.read().close()
+        add_patient(db, "Written Meanwhile")
+        made = backup.rotate(encrypted, today=date(2026, 3, 11))
+    finally:
+        held.execute("COMMIT")
+        held.close()
+        db.dispose()
+    assert encrypted not in opened
+    assert made is not None and "Written Meanwhile" in families(made)
