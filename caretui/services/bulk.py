@@ -56,7 +56,8 @@ class BulkWriter:
         self.action_label: str = session.info["action_label"]
         self.now = utcnow()
         self.reverts: str | None = session.info.get("reverts")
-        self._audit: list[dict[str, Any]] = []
+        #: Audit events waiting to be written: (action, entity, record id, patient id, JSON).
+        self._audit: list[tuple[codes.AuditAction, str, int, int | None, str]] = []
 
     def insert(
         self,
@@ -108,51 +109,47 @@ class BulkWriter:
         ids: Sequence[int],
         defaults: dict[str, Any],
     ) -> None:
-        """One executemany of plain tuples, and each row's audit event, built in one loop."""
+        """One executemany of plain tuples, and each row's audit event, built in one pass:
+        for a large import, Core's per-row work cost more than SQLite's own."""
         table = table_of(model)
         names = list(defaults)
-        fallback = list(defaults.values())
         if any(not row.keys() <= defaults.keys() for row in rows):
             raise ValueError(f"A {model.__label__} has no such field")
-        binds = [_processor(table, k, self.conn.dialect) for k in names]
-        managed = {"created_at": self.now, "updated_at": self.now, "version": 1}
-        self.insert_rows(
-            table,
-            [
-                {
-                    "id": record_id,
-                    **{
-                        k: (d if (v := row.get(k)) is None else v)
-                        for k, d in zip(names, fallback, strict=True)
-                    },
-                }
-                for record_id, row in zip(ids, rows, strict=True)
-            ],
-            managed,
-            binds=[_identity, *binds],
-        )
-        audit_keys = sorted(audited(model))
-        entity = model.__tablename__
+        dialect = self.conn.dialect
+        fills = [(i, d) for i, d in enumerate(defaults.values()) if d is not None]
+        binds = [(i, b) for i, k in enumerate(names) if (b := _processor(table, k, dialect))]
+        managed = (("created_at", self.now), ("updated_at", self.now), ("version", 1))
+        tail = tuple(_bind(table, k, v, dialect) for k, v in managed)
+        sql = _insert_sql(table, ("id", *names, *(k for k, _ in managed)), dialect)
+        # The audit event's fields in JSON key order, so json.dumps needs no sort_keys.
+        order = [(k, names.index(k) if k != "id" else -1) for k in sorted(audited(model))]
+        patient_at = names.index("patient_id") if "patient_id" in names else -1
         own_patient = model is Patient
+        entity = model.__tablename__
+        create = codes.AuditAction.CREATE
+        params = []
         for record_id, row in zip(ids, rows, strict=True):
-            changes = {}
-            for k in audit_keys:
-                if k == "id":
-                    changes[k] = [None, record_id]
-                else:
-                    v = row.get(k)
-                    changes[k] = [None, plain_value(defaults[k] if v is None else v)]
-            patient = record_id if own_patient else row.get("patient_id")
+            values = [row.get(k) for k in names]
+            for i, d in fills:
+                if values[i] is None:
+                    values[i] = d
+            bound = values.copy()
+            for i, b in binds:
+                if bound[i] is not None:
+                    bound[i] = b(bound[i])
+            params.append((record_id, *bound, *tail))
+            changes = {k: [None, record_id if i < 0 else _plain(values[i])] for k, i in order}
+            patient = record_id if own_patient else values[patient_at] if patient_at >= 0 else None
             self._audit.append(
-                {
-                    "action": codes.AuditAction.CREATE,
-                    "entity": entity,
-                    "record_id": record_id,
-                    "patient_id": int(patient) if patient is not None else None,
-                    # Keys already sorted: the same text json.dumps(sort_keys=True) gives.
-                    "changes": json.dumps(changes, ensure_ascii=False),
-                }
+                (
+                    create,
+                    entity,
+                    record_id,
+                    int(patient) if patient is not None else None,
+                    json.dumps(changes, ensure_ascii=False),
+                )
             )
+        self.conn.exec_driver_sql(sql, params)
 
     def _insert_returning(
         self, model: type[Record], rows: Sequence[Mapping[str, Any]], defaults: dict[str, Any]
@@ -260,80 +257,63 @@ class BulkWriter:
     ) -> None:
         patient = record_id if model is Patient else values.get("patient_id")
         self._audit.append(
-            {
-                "action": kind,
-                "entity": model.__tablename__,
-                "record_id": record_id,
-                "patient_id": int(patient) if patient is not None else None,
-                "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
-            }
+            (
+                kind,
+                model.__tablename__,
+                record_id,
+                int(patient) if patient is not None else None,
+                json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            )
         )
 
     def flush_audit(self) -> None:
+        """Write the audit events waiting, in the same transaction."""
+        if not self._audit:
+            return
         table = cast(Table, AuditEvent.__table__)
-        same = {
-            "at": self.now,
-            "action_id": self.action_id,
-            "action_label": self.action_label,
-            "reverts": self.reverts,
-        }
+        dialect = self.conn.dialect
+        names = ("action", "entity", "record_id", "patient_id", "changes")
+        same = (
+            ("at", self.now),
+            ("action_id", self.action_id),
+            ("action_label", self.action_label),
+            ("reverts", self.reverts),
+        )
+        if dialect.name != "sqlite":
+            for part in chunks(self._audit):
+                self.conn.execute(
+                    insert(table), [dict(zip(names, e, strict=True)) | dict(same) for e in part]
+                )
+            self._audit.clear()
+            return
+        kinds = {kind: _bind(table, "action", kind, dialect) for kind in codes.AuditAction}
+        tail = tuple(_bind(table, k, v, dialect) for k, v in same)
+        sql = _insert_sql(table, (*names, *(k for k, _ in same)), dialect)
         for part in chunks(self._audit):
-            self.insert_rows(table, part, same)
+            self.conn.exec_driver_sql(sql, [(kinds[kind], *rest, *tail) for kind, *rest in part])
         self._audit.clear()
 
-    def insert_rows(
-        self,
-        table: Table,
-        rows: Sequence[Mapping[str, Any]],
-        same: Mapping[str, Any],
-        *,
-        binds: Sequence[Any] | None = None,
-    ) -> None:
-        """INSERT ``rows`` (each with the same keys) plus the values ``same`` for every row.
 
-        On SQLite, one executemany of plain tuples, each value converted by its
-        column's own type (what Core would bind), without Core's per-row work: for
-        a large import that machinery cost more than SQLite itself.
-        """
-        if not rows:
-            return
-        if self.conn.dialect.name != "sqlite":
-            self.conn.execute(insert(table), [{**row, **same} for row in rows])
-            return
-        dialect = self.conn.dialect
-        keys = list(rows[0])
-        if any(len(row) != len(keys) for row in rows):
-            raise ValueError("insert_rows needs rows of one shape")
-        fixed = [
-            (k, _processor(table, k, dialect)(v) if v is not None else None)
-            for k, v in same.items()
-        ]
-        names = [*keys, *(k for k, _ in fixed)]
-        quote = dialect.identifier_preparer.quote
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(table.c[k].name) for k in names)}) "
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
-        tail = tuple(v for _, v in fixed)
-        procs = list(binds) if binds is not None else [_processor(table, k, dialect) for k in keys]
-        if all(p is _identity for p in procs):
-            params = [(*(row[k] for k in keys), *tail) for row in rows]
-        else:
-            pairs = list(zip(keys, procs, strict=True))
-            params = [(*(_bound(p, row[k]) for k, p in pairs), *tail) for row in rows]
-        self.conn.exec_driver_sql(sql, params)
+#: Types whose values the audit trail's JSON holds as they are.
+_AS_IS = frozenset({str, int, float, bool})
 
 
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _bound(processor: Any, value: Any) -> Any:
-    return value if value is None or processor is _identity else processor(value)
+def _plain(value: Any) -> Any:
+    return value if value is None or type(value) in _AS_IS else plain_value(value)
 
 
 def _processor(table: Table, key: str, dialect: Any) -> Any:
-    """The function Core binds a value of column ``key`` with (identity when none)."""
-    column = table.c[key]
-    found = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return found or _identity
+    """The function Core binds a value of column ``key`` with (None when none)."""
+    return table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _bind(table: Table, key: str, value: Any, dialect: Any) -> Any:
+    """``value`` as Core would bind it for column ``key``."""
+    processor = _processor(table, key, dialect)
+    return processor(value) if processor is not None and value is not None else value
+
+
+def _insert_sql(table: Table, keys: Sequence[str], dialect: Any) -> str:
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[k].name) for k in keys)
+    return f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join('?' * len(keys))})"
