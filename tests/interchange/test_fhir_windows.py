@@ -228,3 +228,24 @@ def test_a_batch_undo_is_refused_whole_when_a_record_changed_since(
     with pytest.raises(Exception, match="has been changed since; nothing was undone"):
         undo_last(db)
     assert counts(db.path) == before
+
+
+def test_a_file_changed_between_the_two_readings_leaves_nothing(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caretui.errors import DomainError
+    from caretui.services.fhir import importer
+
+    path = _generated(tmp_path, 50)
+    first_pass = importer.index_bundle
+
+    def then_truncate(stream: Any, **kw: Any) -> Any:
+        index = first_pass(stream, **kw)
+        path.write_text('{"resourceType": "Bundle", "type": "collection", "entry": [{"x": ')
+        return index
+
+    monkeypatch.setattr(importer, "index_bundle", then_truncate)
+    before = counts(db.path)
+    with pytest.raises(DomainError, match="The file changed while it was being imported"):
+        _import(db, path)
+    assert counts(db.path) == before

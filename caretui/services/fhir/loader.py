@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ from caretui.services.fhir.matching import SOURCE, Ids, Match
 from caretui.services.fhir.reader import BundleReader, MalformedJSON
 from caretui.services.validation import validate
 
+_CHANGED = "The file changed while it was being imported; nothing was imported"
 #: Entries mapped, checked and written at a time.
 WINDOW = 1_000
 #: A resolved reference: a bundle entry's position, or a stored record's id.
@@ -68,20 +69,17 @@ class Loader:
         self.updated: Counter[str] = Counter()
         self.unchanged: Counter[str] = Counter()
 
-    def run(self, stream: Any) -> None:
+    def run(self, stream: TextIO) -> None:
         self.ids.match_entries(self.index.keys, self.index.kinds, self.index.model_of)
         if self.conn.dialect.name == "sqlite":
             self.conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         window: list[tuple[int, Any]] = []
-        try:
-            for position, entry in BundleReader(stream).entries():
-                if position in self.index.keys:
-                    window.append((position, entry))
-                if len(window) >= WINDOW:
-                    self._load(window)
-                    window = []
-        except (MalformedJSON, UnicodeDecodeError, KeyError, TypeError):
-            raise DomainError("The file changed while it was being imported") from None
+        for position, entry in _entries(stream):
+            if position in self.index.keys:
+                window.append((position, entry))
+            if len(window) >= WINDOW:
+                self._load(window)
+                window = []
         if window:
             self._load(window)
         assert not self.pending, "every entry waited on has been read"
@@ -91,7 +89,10 @@ class Loader:
     def _load(self, window: list[tuple[int, Any]]) -> None:
         drafts: list[Draft] = []
         for position, entry in window:
-            drafts.extend(self._read(position, entry["resource"]))
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            if not isinstance(resource, dict):
+                raise DomainError(_CHANGED)
+            drafts.extend(self._read(position, resource))
         self._match(drafts)
         current = self._current(drafts)
         checked = []
@@ -115,7 +116,7 @@ class Loader:
         entry = Entry(position, kind, key, key, self.today)
         drafts = read_entry(registry.BY_TYPE[kind], resource, entry, problem)
         if drafts is None:
-            raise DomainError("The file changed while it was being imported")
+            raise DomainError(_CHANGED)
         for d in drafts:
             for step in d.later:
                 try:
@@ -401,6 +402,14 @@ class Loader:
                 )
         self.writer.insert(ExternalRef, new, ids=[self.ids.new_id(table) for _ in new])
         self.writer.update(ExternalRef, moved)
+
+
+def _entries(stream: TextIO) -> Iterator[tuple[int, Any]]:
+    """The bundle's entries again; the first pass read the same file whole and well."""
+    try:
+        yield from BundleReader(stream).entries()
+    except (MalformedJSON, UnicodeDecodeError):
+        raise DomainError(_CHANGED) from None
 
 
 def _search_key(values: dict[str, Any]) -> str:
