@@ -98,8 +98,9 @@ class Task(Record):
 
     __table_args__ = (
         # Covers the open-task filters of Today, the day sheet and ``count``
-        # (status, due, snooze, patient) without a table lookup per task.
-        Index("ix_task_status_due", "status", "due", "wait_until", "patient_id"),
+        # (status, due, snooze, patient) and Today's grouping by priority
+        # (queries.today_top) without a table lookup per task.
+        Index("ix_task_status_due", "status", "due", "wait_until", "patient_id", "priority"),
         TABLE_OPTIONS,
     )
 

@@ -300,7 +300,13 @@ def rank(
             explanation = scorer.factors(item)
             made = (explanation, round(math.fsum(f.contribution for f in explanation), 6))
             scored[signature] = made
-        key = (-made[1], item.when, _KIND_ORDER[kind], at or datetime.min, item.record_id)
+        key = (
+            -made[1],
+            item.when,
+            _KIND_ORDER[kind],
+            at or datetime.min,
+            item.record_id,
+        )  # sort_key
         append((key, item, made))
     first = itemgetter(0)
     if limit is not None and limit < len(keyed):
@@ -308,6 +314,22 @@ def rank(
     else:
         keyed.sort(key=first)
     return [Ranked(item, score, explanation) for _, item, (explanation, score) in keyed]
+
+
+def scores(
+    items: Iterable[TodayItem],
+    today: date,
+    weights: Weights | None = None,
+    now: datetime | None = None,
+) -> list[float]:
+    """Each item's score, exactly as ``rank`` computes it."""
+    scorer = _Scorer(weights or Weights(), today, now)
+    return [round(math.fsum(f.contribution for f in scorer.factors(i)), 6) for i in items]
+
+
+def sort_key(item: TodayItem, score: float) -> _SortKey:
+    """Where ``rank`` puts an item of this score: smaller comes first."""
+    return (-score, item.when, _KIND_ORDER[item.kind], item.at or datetime.min, item.record_id)
 
 
 def _num(x: float) -> str:
@@ -336,4 +358,4 @@ def explain(ranked: Ranked) -> list[str]:
     ]
 
 
-__all__ = ["Factor", "Ranked", "Weights", "explain", "rank"]
+__all__ = ["Factor", "Ranked", "Weights", "explain", "rank", "scores", "sort_key"]
