@@ -36,7 +36,8 @@ class BundleIndex:
     #: resourceType of each entry by position ("" for an entry without one).
     kinds: list[str] = field(default_factory=list)
     by_url: dict[str, int] = field(default_factory=dict)
-    by_type_id: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: resourceType -> id -> position (a dict per type: no tuple per entry).
+    by_type_id: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Display names of the entries caretui does not keep (a Practitioner, a Location).
     names: dict[int, str] = field(default_factory=dict)
     #: Entries caretui keeps: position -> the key its id is kept under (id, else fullUrl).
@@ -54,7 +55,7 @@ class BundleIndex:
             return found
         m = TYPED.search(reference)
         if m is not None:
-            return self.by_type_id.get((m.group(1), m.group(2)))
+            return self.by_type_id.get(m.group(1), {}).get(m.group(2))
         return None
 
     def kind_of(self, reference: str) -> str | None:
@@ -186,10 +187,11 @@ def _index_entry(
             return
         index.by_url[full] = position
     if rid is not None:
-        if (rtype, rid) in index.by_type_id:
+        of_type = index.by_type_id.setdefault(rtype, {})
+        if rid in of_type:
             problem(rtype, key, "id", rid, f"another {rtype} in the bundle has this id")
             return
-        index.by_type_id[(rtype, rid)] = position
+        of_type[rid] = position
     module = registry.BY_TYPE.get(rtype)
     if module is None:
         if rtype in registry.NAMED:  # not kept, but lends its name to references
