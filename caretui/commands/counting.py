@@ -8,14 +8,13 @@ WHATS = ("overdue", "today", "all")
 def count_number(db_path: str | None, date_text: str | None, what: str) -> int:
     """The number ``caretui count`` prints. Raises ``CaretuiError`` for a missing
     database, a bad date or a database that cannot be read."""
-    import sqlite3
     from datetime import date
 
     from caretui import config
     from caretui.queries.today import count_items
     from caretui.services.dates import parse_date
     from caretui.store.database import Database
-    from caretui.store.plain import describe_sqlite_error
+    from caretui.store.plain import database_errors, describe_sqlite_error
 
     real_today = date.today()
     day = parse_date(date_text, real_today) if date_text is not None else real_today
@@ -30,7 +29,7 @@ def count_number(db_path: str | None, date_text: str | None, what: str) -> int:
             refill_window_days=settings.refill_window_days,
             care_threshold=settings.care_management_thresholds[0].minutes,
         )
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         from caretui.errors import StoreError
 
         raise StoreError(describe_sqlite_error(db.path, exc)) from None

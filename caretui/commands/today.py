@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from caretui.cli import db_option
-from caretui.queries.today import KIND_LABELS, TodayItem, default_now, today_items
+from caretui.queries.today import KIND_LABELS, TodayItem, default_now
 from caretui.services.text import one_line
-from caretui.services.triage import Ranked, Weights, rank
+from caretui.services.triage import Ranked, Weights
+from caretui.services.triage_top import top_items
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -73,11 +74,13 @@ def today(db_path: str | None, date_text: str | None, limit: int, fmt: str) -> N
     db = Database.open(db_path, create=False)
     con = db.read()
     try:
-        items = today_items(
+        shown, total = top_items(
             con,
             day,
-            refill_window_days=settings.refill_window_days,
+            limit=limit or None,
+            weights=weights,
             now=now,
+            refill_window_days=settings.refill_window_days,
             care_threshold=settings.care_management_thresholds[0].minutes,
         )
     except database_errors() as exc:
@@ -87,13 +90,12 @@ def today(db_path: str | None, date_text: str | None, limit: int, fmt: str) -> N
     finally:
         con.close()
 
-    shown = rank(items, day, weights, now, limit=limit or None)
     if fmt == "json":
         click.echo(to_json(shown, day))
     elif is_terminal(sys.stdout):
         from rich.console import Console
 
-        render_table(shown, len(items), day, Console(highlight=False))
+        render_table(shown, total, day, Console(highlight=False))
     else:
         lines = plain_lines(shown, day)
         if lines:

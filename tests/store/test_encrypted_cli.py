@@ -107,6 +107,7 @@ def test_a_damaged_page_of_an_encrypted_caseload_is_one_line_not_a_crash(
         for offset in range((root - 1) * page + 100, root * page, 97):
             raw[offset] ^= 0x5A
     encrypted.write_bytes(bytes(raw))
-    result = caretui("today", "--db", str(encrypted), "--date", DAY, key=KEY)
-    assert result.returncode == 2, result.stderr
-    assert result.stderr == f"caretui: {encrypted} is corrupt or not a caretui database\n"
+    for command in ("today", "count"):
+        result = caretui(command, "--db", str(encrypted), "--date", DAY, key=KEY)
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr == f"caretui: {encrypted} is corrupt or not a caretui database\n"
