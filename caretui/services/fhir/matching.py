@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, select, text
 
+from caretui.errors import DomainError
 from caretui.models.all import ExternalRef, Record
 from caretui.services.bulk import chunks, table_of
 from caretui.services.fhir.context import NATIVE, fingerprint
@@ -55,6 +56,10 @@ class Ids:
         """The next id of ``table`` never given (AUTOINCREMENT: deleted ids are not reused)."""
         found = self._next.get(table.name)
         if found is None:
+            if self.conn.dialect.name != "sqlite":
+                # Ids are handed out ahead of the rows, which SQLite's write lock makes
+                # safe; another database would need its sequences here.
+                raise DomainError("FHIR import needs a SQLite caseload for now")
             highest = self.conn.execute(select(func.max(table.c.id))).scalar() or 0
             seq = self.conn.execute(
                 text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
