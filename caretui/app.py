@@ -21,6 +21,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import AwaitMount
+from textual.worker import get_current_worker
 
 from caretui import config as config_module
 from caretui.screens.appointments import AppointmentsScreen
@@ -154,6 +156,8 @@ class CaretuiApp(App[None]):
         self._today = today
         self.settings = settings or config_module.load()
         self._theme_ready = False
+        #: Set while ``switch_mode`` switches to a screen built already.
+        self._no_delay = False
         self._last_activity = time.monotonic()
         #: The one time-spent timer (``clock``: tests move time with their own).
         self.timer = TimerKeeper(self, clock)
@@ -206,12 +210,35 @@ class CaretuiApp(App[None]):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         """Import the write side and open its engine while the user reads the first screen."""
+        import caretui.screens.patient  # noqa: F401  (the first open does not wait for it)
         from caretui.services import unit
 
         unit.session_factory(self.db)
         with self.db.engine.connect():
             pass
         gc.freeze()  # what start-up built stays: no collection needs to walk it again
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Textual's switch, without its 50 ms pause when the mode's screen is built.
+
+        ``App.switch_mode`` holds every update for 50 ms (``delay_update``) to hide a
+        screen being built on its first switch. A screen built already (``PREBUILT_MODES``,
+        or shown before) has nothing to hide: the switch is one batch instead, and the
+        next frame shows the screen whole, 50 ms sooner."""
+        try:
+            self.get_screen_stack(mode)
+        except KeyError:  # built by this switch: keep Textual's pause
+            return super().switch_mode(mode)
+        with self.batch_update():
+            self._no_delay = True
+            try:
+                return super().switch_mode(mode)
+            finally:
+                self._no_delay = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._no_delay:
+            super().delay_update(delay)
 
     def prebuild_modes(self) -> None:
         """Build the mode screens of ``PREBUILT_MODES`` behind the one shown, one every
@@ -260,9 +287,38 @@ class CaretuiApp(App[None]):
     # -- navigation -------------------------------------------------------------------
 
     def open_patient(self, patient_id: int, tab: str = "overview") -> None:
+        """Open the patient's chart at ``tab``: its first frame's data is read first, in
+        a worker, so the screen paints once, with its data (``patient.first_read``)."""
+        self._read_patient(patient_id, tab)
+
+    @work(thread=True, exclusive=True, group="open-patient", exit_on_error=False)
+    def _read_patient(self, patient_id: int, tab: str) -> None:
+        from caretui.errors import CaretuiError
+        from caretui.screens.patient import first_read
+
+        try:
+            with self.reading() as con:
+                first = first_read(con, patient_id, tab, self.today)
+        except (CaretuiError, sqlite3.DatabaseError) as exc:
+            from caretui.screens.today_rows import read_error
+
+            self.call_from_thread(
+                self.notify, read_error(self.db, exc), severity="error", markup=False
+            )
+            return
+        if get_current_worker().is_cancelled:
+            return
+        if first is None:
+            self.call_from_thread(
+                self.notify, "This patient no longer exists", severity="warning", markup=False
+            )
+            return
+        self.call_from_thread(self._push_patient, patient_id, tab, first)
+
+    def _push_patient(self, patient_id: int, tab: str, first: dict[str, object]) -> None:
         from caretui.screens.patient import PatientScreen
 
-        self.push_screen(PatientScreen(patient_id, tab=tab))
+        self.push_screen(PatientScreen(patient_id, tab=tab, first=first))
 
     def action_quick_add(self) -> None:
         """`a`: the one-line quick add; what it saves is told, and the screen read again."""

@@ -29,6 +29,7 @@ from caretui.queries.agenda import (
     day_bounds,
     week_of,
 )
+from caretui.queries.today_refresh import audit_mark
 from caretui.screens.agenda_view import (
     COLUMNS,
     FLEX,
@@ -194,11 +195,12 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
     def _load(self, view: AgendaView, offset: int, limit: int, stamp: int) -> None:
         start, end = day_bounds(*view.span)
         with self.caretui.reading() as con:
+            mark = audit_mark(con) if offset == 0 else None
             rows = appointments_between(con, start, end, limit=limit, offset=offset)
             total = count_between(con, start, end) if offset == 0 else self._total
             counts = counts_by_day(con, *week_of(view.day)) if offset == 0 else None
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, view, offset, rows, total, counts, stamp)
+            self.app.call_from_thread(self._show, view, offset, rows, total, counts, stamp, mark)
 
     def _show(
         self,
@@ -208,8 +210,10 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
         total: int,
         counts: dict[date, int] | None,
         stamp: int,
+        mark: int | None,
     ) -> None:
-        if view == self.view and self.show_page(offset, rows, total, stamp) and counts is not None:
+        shown = view == self.view and self.show_page(offset, rows, total, stamp, mark=mark)
+        if shown and counts is not None:
             self._show_header(view, total, counts)
 
     def _show_header(self, view: AgendaView, total: int, counts: dict[date, int]) -> None:

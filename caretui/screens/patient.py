@@ -12,6 +12,7 @@ footer and the help screen show only what applies. What the keys do is in
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -117,6 +119,24 @@ def read_tab(con: sqlite3.Connection, patient_id: int, tab: str, today: date, li
     raise ValueError(tab)
 
 
+def first_read(
+    con: sqlite3.Connection, patient_id: int, tab: str, today: date
+) -> dict[str, object] | None:
+    """What the screen shows on its first frame: the header line and the first tab's
+    bundle (the overview's outreach panel too), or None when the patient is gone.
+    ``CaretuiApp.open_patient`` reads it in a worker before pushing the screen, so the
+    screen is laid out and painted once, with its data, not once empty and again."""
+    header = patient_detail(con, patient_id)
+    if header is None:
+        return None
+    first: dict[str, object] = {"header": header}
+    if tab != "referrals":  # the referrals tab reads its own
+        first[tab] = read_tab(con, patient_id, tab, today, MORE.get(tab, 0))
+    if tab == "overview":
+        first["outreach"] = outreach(con, patient_id)
+    return first
+
+
 # --- the screen ---
 
 
@@ -196,10 +216,18 @@ class PatientScreen(ChartActions):
     }
     """
 
-    def __init__(self, patient_id: int, *, tab: str = "overview") -> None:
+    def __init__(
+        self,
+        patient_id: int,
+        *,
+        tab: str = "overview",
+        first: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__()
         self.patient_id = patient_id
         self._initial_tab = tab if tab in TAB_IDS else "overview"
+        #: What ``first_read`` read before the screen was pushed (shown on mount).
+        self._first = dict(first or {})
         self._data: dict[str, object] = {}
         #: Tabs whose data a write may have changed; read again when next shown.
         self._stale: set[str] = set()
@@ -209,6 +237,10 @@ class PatientScreen(ChartActions):
         self._gone = False
         #: Tabs read at least once (or being read).
         self._requested: set[str] = set()
+        #: Tabs whose widgets are built (see ``_tab_widgets``).
+        self._built: set[str] = set()
+        #: Covered since it was pushed (by a dialog or another screen).
+        self._suspended = False
 
     # -- layout ------------------------------------------------------------------------
 
@@ -216,43 +248,59 @@ class PatientScreen(ChartActions):
         yield Header()
         yield Static(Text("…"), id="patient-header")
         with TabbedContent(initial=self._initial_tab, id="patient-tabs"):
-            with (
-                TabPane(Content(TITLES["overview"]), id="overview"),
-                VerticalScroll(id="overview-scroll"),
-                Grid(id="overview-grid"),
-            ):
-                for part, _title in PANELS:
-                    yield Static(id=f"ov-{part}")
-            with TabPane(Content(TITLES["careplan"]), id="careplan"):
-                yield Static("", classes="tab-status", id="careplan-status")
-                yield CarePlanTree(id="careplan-tree")
-            for tab in ("medications", "appointments", "tasks"):
+            for tab in TAB_IDS:
                 with TabPane(Content(TITLES[tab]), id=tab):
-                    yield Static("", classes="tab-status", id=f"{tab}-status")
-                    yield RecordTable(COLUMNS[tab], id=f"{tab}-table", flex=FLEX[tab])
-            with TabPane(Content(TITLES["referrals"]), id="referrals"):
-                yield ReferralsTab(self.patient_id, id="referrals-tab")
-            with TabPane(Content(TITLES["notes"]), id="notes"), Vertical():
-                yield Static("", classes="tab-status", id="notes-status")
-                yield RecordTable(COLUMNS["notes"], id="notes-table", flex=FLEX["notes"])
-                yield Static("", id="note-detail")
+                    if tab == self._initial_tab:
+                        yield from self._tab_widgets(tab)
         yield KeysFooter()
 
+    def _tab_widgets(self, tab: str) -> list[Widget]:
+        """What ``tab`` holds. Only the tab shown first is built with the screen; each
+        other one when first shown (``_build``): opening a patient builds and styles a
+        fifth of the widgets it would otherwise."""
+        if tab == "overview":
+            panels = []
+            for part, title in PANELS:
+                panel = Static(id=f"ov-{part}")
+                panel.border_title = title
+                panels.append(panel)
+            return [VerticalScroll(Grid(*panels, id="overview-grid"), id="overview-scroll")]
+        status = Static("", classes="tab-status", id=f"{tab}-status")
+        if tab == "careplan":
+            return [status, CarePlanTree(id="careplan-tree")]
+        if tab == "referrals":
+            return [ReferralsTab(self.patient_id, id="referrals-tab")]
+        table = RecordTable(COLUMNS[tab], id=f"{tab}-table", flex=FLEX[tab])
+        if tab == "notes":
+            return [Vertical(status, table, Static("", id="note-detail"))]
+        return [status, table]
+
+    def _build(self, tab: str) -> None:
+        """Build ``tab``'s widgets the first time it is shown."""
+        if tab not in self._built:
+            self._built.add(tab)
+            self.query_one(f"#{tab}", TabPane).mount_all(self._tab_widgets(tab))
+
     def on_mount(self) -> None:
-        for part, title in PANELS:
-            self.query_one(f"#ov-{part}", Static).border_title = title
-        self.load("header")
-        self.load(self._initial_tab)
+        self._built.add(self._initial_tab)
+        for tab, data in self._first.items():
+            self._requested.add(tab)
+            self._loaded(tab, data)
+        for tab in ("header", self._initial_tab):
+            if tab not in self._first:
+                self.load(tab)
         self.watch(self.app, "redact", lambda _old, _new: self._show_all(), init=False)
         self.call_after_refresh(self._focus_tab, self._initial_tab)
 
     def on_screen_suspend(self) -> None:
         self._covered_by_modal = isinstance(self.app.screen, ModalScreen)
+        self._suspended = True
 
     def on_screen_resume(self) -> None:
         """Back from another screen (not a form or dialog of this one, which reload what
-        they change): what is shown may have changed there, so read it again."""
-        if self._data and not self._covered_by_modal:
+        they change): what is shown may have changed there, so read it again. (Not on
+        the first resume, as the screen is pushed: it shows what was just read.)"""
+        if self._suspended and self._data and not self._covered_by_modal:
             self._stale.update(tab for tab in self._data if tab != self.active_tab)
             self.load("header")
             self.load(self.active_tab)
@@ -280,6 +328,7 @@ class PatientScreen(ChartActions):
     @on(TabbedContent.TabActivated, "#patient-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or ""
+        self._build(tab)
         self.refresh_bindings()
         if tab not in self._requested or tab in self._stale:
             self.load(tab)
@@ -289,6 +338,7 @@ class PatientScreen(ChartActions):
 
     def _switch(self, step: int) -> None:
         index = (TAB_IDS.index(self.active_tab) + step) % len(TAB_IDS)
+        self._build(TAB_IDS[index])
         self.query_one("#patient-tabs", TabbedContent).active = TAB_IDS[index]
         self._focus_tab(TAB_IDS[index])
 

@@ -29,6 +29,7 @@ from caretui.queries.patients import (
     patient_detail,
 )
 from caretui.queries.sql import age
+from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.care_time import minutes_cell
 from caretui.screens.common import RISK_STYLE, code, shown_name
@@ -179,11 +180,12 @@ class PatientsScreen(RecordListScreen[PatientRow]):
     @work(thread=True, exclusive=True, group="patients-load")
     def _load(self, flt: PatientFilter, offset: int, limit: int) -> None:
         with self.caretui.reading() as con:
+            mark = audit_mark(con) if offset == 0 else None
             rows = list_patients(con, flt, limit=limit, offset=offset)
             total = count_patients(con, flt) if offset == 0 else self._total
             minutes = month_minutes(con, [r.id for r in rows], self.caretui.today)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, flt, offset, rows, total, minutes)
+            self.app.call_from_thread(self._show, flt, offset, rows, total, minutes, mark)
 
     def _show(
         self,
@@ -192,11 +194,12 @@ class PatientsScreen(RecordListScreen[PatientRow]):
         rows: list[PatientRow],
         total: int,
         minutes: dict[int, int | None],
+        mark: int | None,
     ) -> None:
         if flt != self.flt:
             return
         self._minutes.update(minutes)
-        if not self.show_page(offset, rows, total, self._changes):
+        if not self.show_page(offset, rows, total, self._changes, mark=mark):
             return
         status, _ = STATUS_VIEWS[self._status_view]
         risk, _ = RISK_VIEWS[self._risk_view]

@@ -31,6 +31,7 @@ from caretui.queries.tasks import (
     queue_counts,
     task_row,
 )
+from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.queue_view import (
     COLUMNS,
@@ -233,15 +234,22 @@ class QueuesScreen(RecordListScreen[TaskRow]):
     def _load(self, flt: TaskFilter, offset: int, limit: int, stamp: int) -> None:
         today = self.caretui.today
         with self.caretui.reading() as con:
+            mark = audit_mark(con) if offset == 0 else None
             rows = list_tasks(con, flt, today=today, limit=limit, offset=offset)
             total = count_tasks(con, flt, today=today) if offset == 0 else self._total
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, flt, offset, rows, total, stamp)
+            self.app.call_from_thread(self._show, flt, offset, rows, total, stamp, mark)
 
     def _show(
-        self, flt: TaskFilter, offset: int, rows: list[TaskRow], total: int, stamp: int
+        self,
+        flt: TaskFilter,
+        offset: int,
+        rows: list[TaskRow],
+        total: int,
+        stamp: int,
+        mark: int | None,
     ) -> None:
-        if flt == self.flt and self.show_page(offset, rows, total, stamp):
+        if flt == self.flt and self.show_page(offset, rows, total, stamp, mark=mark):
             self._show_status()
 
     def _show_status(self) -> None:

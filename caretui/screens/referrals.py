@@ -31,6 +31,7 @@ from caretui.queries.referrals import (
     list_referrals,
     referral_detail,
 )
+from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.common import short, shown_name
 from caretui.services.text import one_line
@@ -191,15 +192,22 @@ class ReferralsScreen(RecordListScreen[ReferralRow]):
     @work(thread=True, exclusive=True, group="referrals-load")
     def _load(self, flt: ReferralFilter, offset: int, limit: int, stamp: int) -> None:
         with self.caretui.reading() as con:
+            mark = audit_mark(con) if offset == 0 else None
             rows = list_referrals(con, flt, limit=limit, offset=offset)
             total = count_referrals(con, flt) if offset == 0 else self._total
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, flt, offset, rows, total, stamp)
+            self.app.call_from_thread(self._show, flt, offset, rows, total, stamp, mark)
 
     def _show(
-        self, flt: ReferralFilter, offset: int, rows: list[ReferralRow], total: int, stamp: int
+        self,
+        flt: ReferralFilter,
+        offset: int,
+        rows: list[ReferralRow],
+        total: int,
+        stamp: int,
+        mark: int | None,
     ) -> None:
-        if flt == self.flt and self.show_page(offset, rows, total, stamp):
+        if flt == self.flt and self.show_page(offset, rows, total, stamp, mark=mark):
             self._show_status()
 
     def line(self, row: ReferralRow) -> Row:

@@ -27,6 +27,7 @@ from caretui.queries.resources import (
     list_resources,
     resource_detail,
 )
+from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.common import short
 from caretui.services.text import one_line
@@ -155,6 +156,7 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
         app = self.caretui
         today, stale = app.today, self._stale_days
         with app.reading() as con:
+            mark = audit_mark(con) if offset == 0 else None
             rows = list_resources(
                 con, flt, today=today, stale_days=stale, limit=limit, offset=offset
             )
@@ -164,12 +166,18 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
                 else self._total
             )
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, flt, offset, rows, total, stamp)
+            self.app.call_from_thread(self._show, flt, offset, rows, total, stamp, mark)
 
     def _show(
-        self, flt: ResourceFilter, offset: int, rows: list[ResourceRow], total: int, stamp: int
+        self,
+        flt: ResourceFilter,
+        offset: int,
+        rows: list[ResourceRow],
+        total: int,
+        stamp: int,
+        mark: int | None,
     ) -> None:
-        if flt == self.flt and self.show_page(offset, rows, total, stamp):
+        if flt == self.flt and self.show_page(offset, rows, total, stamp, mark=mark):
             self._show_status()
             self._show_detail()
 
