@@ -64,13 +64,13 @@ def parse_iso_datetime(value: str, what: str) -> datetime:
 
 def coerce(column: Column[Any], value: Any, *, today: date) -> Any:
     """``value`` checked and converted for ``column``; ``DomainError`` names what is wrong."""
-    what = label_of(column)
     info = column.info
     ctype = column.type
     if isinstance(value, str) and (isinstance(ctype, Enum) or not isinstance(ctype, String | Text)):
         value = value.strip() or None
     if value is None:
         return None
+    what = label_of(column)
     if isinstance(ctype, Enum):
         enum_class = ctype.enum_class
         codes = _codes(enum_class) if enum_class else tuple(ctype.enums)
@@ -164,9 +164,9 @@ def validate(
     table = cast(Table, model.__table__)
     out: dict[str, Any] = {}
     for key, value in fields.items():
-        if key in _MANAGED or key not in table.c:
+        column = _settable(table).get(key)
+        if column is None:
             raise DomainError(f"A {model.__label__} has no field {key!r}")
-        column = table.c[key]
         out[key] = coerce(column, value, today=today)
         if column.info.get("queue") and out[key] is not None:
             allowed = queues if queues is not None else _configured_queues()
@@ -191,6 +191,12 @@ def validate(
                     field=column.key,
                 )
     return out
+
+
+@cache
+def _settable(table: Table) -> dict[str, Column[Any]]:
+    """The columns of ``table`` a caller may set, by key."""
+    return {c.key: c for c in table.c if c.key not in _MANAGED}
 
 
 @cache

@@ -315,8 +315,10 @@ class Loader:
             if d.model is Task and fields.get("queue") is None:
                 fields["queue"] = self.default_queue
         for name, value in list(fields.items()):
+            if value is not None:
+                continue
             column = table.c[name]
-            if value is None and not column.nullable:
+            if not column.nullable:
                 default = column.default
                 if default is not None and default.is_scalar:
                     fields[name] = getattr(default, "arg", None)
