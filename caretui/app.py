@@ -44,10 +44,11 @@ BLOCKED_SYSTEM_COMMANDS = frozenset({"Screenshot"})
 #: Mode screens built ahead, once Today has painted its rows, so that their first
 #: switch does not also wait for Textual to build them (5,000 patients, in tmux, key
 #: to rows shown: Queues 195 -> 155 ms, Patients and Appointments 140 -> 118 ms).
-#: Each reads its first page in a thread worker as it mounts.
-PREBUILT_MODES = ("patients", "appointments", "queues")
+#: Each reads its first page in a thread worker as it mounts. In the order a
+#: coordinator reaches for them: the keys 2 to 7.
+PREBUILT_MODES = ("patients", "appointments", "queues", "referrals", "resources", "reports")
 #: Seconds between two of those builds (and after Today's paint): a key pressed
-#: meanwhile waits for one screen's build at most, not for all three.
+#: meanwhile waits for one screen's build at most, not for all of them.
 PREBUILD_PAUSE = 0.2
 
 

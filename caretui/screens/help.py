@@ -23,6 +23,15 @@ EXTRA_KEYS = (
 )
 
 
+def _own(screen: Screen[object], key: str) -> list[Binding]:
+    """The screen's own bindings of ``key`` that it would act on."""
+    return [
+        b
+        for b in screen._bindings.key_to_bindings.get(key, [])
+        if screen.check_action(b.action, ()) is not False
+    ]
+
+
 def describe_keys(screen: Screen[object]) -> Table:
     """The screen's keys, then those of the widget in focus, then the app's; each
     with its tooltip (or description). Enter is always explained."""
@@ -33,8 +42,14 @@ def describe_keys(screen: Screen[object]) -> Table:
     screen_keys: list[tuple[str, str]] = []
     widget_keys: list[tuple[str, str]] = []
     everywhere: list[tuple[str, str]] = []
-    for active in screen.active_bindings.values():
+    for key, active in screen.active_bindings.items():
         binding = active.binding
+        if not (binding.id or binding.tooltip):
+            # A widget's built-in key (the table's enter) hides the screen's own for the
+            # same key, which says what it does here: list the screen's.
+            binding = next((b for b in _own(screen, key) if b.id or b.tooltip), binding)
+            if binding is not active.binding:
+                active = active._replace(node=screen, binding=binding)
         if not binding.description or not (binding.id or binding.tooltip):
             continue
         line = (app.get_key_display(binding), binding.tooltip or binding.description)

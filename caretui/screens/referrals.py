@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from caretui.queries.referrals import (
@@ -35,6 +35,7 @@ from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.common import short, shown_name
 from caretui.services.text import one_line
+from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ class ReferralsScreen(RecordListScreen[ReferralRow]):
         yield Header()
         yield Static("", id="referrals-status")
         yield RecordTable(COLUMNS, id="referrals-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.table.focus()

@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from caretui.errors import CaretuiError
@@ -38,6 +38,7 @@ from caretui.services.report import BillingRow, MonthReport, month_report
 from caretui.services.report_render.sections import Section, month_name, sections, subtitle
 from caretui.services.report_render.sections import Table as FigureTable
 from caretui.services.text import one_line
+from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
 
 #: Rows of the biller's table shown at first, and added each time the cursor nears the end.
@@ -178,7 +179,7 @@ class ReportsScreen(CaseloadScreen):
             yield Static("", id="fig-history")
             yield Static("", id="billing-title")
             yield RecordTable(BILLING_COLUMNS, id="reports-billing")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.month = self.this_month

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from caretui import codes
@@ -31,6 +31,7 @@ from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.common import short
 from caretui.services.text import one_line
+from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
 
 if TYPE_CHECKING:
@@ -133,7 +134,7 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
         yield Static("", id="resources-status")
         yield RecordTable(COLUMNS, id="resources-table")
         yield Static("", id="resources-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.table.focus()
