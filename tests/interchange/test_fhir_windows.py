@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from caretui.services import undo
+from caretui.services import patients, undo
 from caretui.services.fhir import loader
 from caretui.services.fhir.draft import ImportRejected, Problem
 from caretui.services.fhir.importer import import_bundle
-from caretui.services.undo import undo_last
+from caretui.services.undo import last_undoable, undo_last
+from caretui.services.unit import action
 from caretui.store.database import Database
 from tests.interchange.helpers import (
     P1,
@@ -175,10 +176,13 @@ def test_undo_takes_back_a_many_window_import_in_batches(
     a goal is written before its plan, and undo must still delete them in a safe order."""
     monkeypatch.setattr(loader, "WINDOW", 5)
     monkeypatch.setattr(undo, "BULK_FROM", 100)
+    with action(db, "Add patient") as s:
+        patients.create_patient(s, {"given_name": "Kept", "family_name": "Before"}, today=TODAY)
     before = counts(db.path)
     summary = _import(db, _generated(tmp_path, 600))
     made = sum(summary.added.values())
     assert undo_last(db) == "Import FHIR bundle"
+    assert last_undoable(db) == "Add patient"  # past the undo and the import it undid
     after = counts(db.path)
     assert {t: n for t, n in after.items() if t != "audit_event"} == {
         t: n for t, n in before.items() if t != "audit_event"
@@ -235,9 +239,9 @@ def test_a_file_changed_between_the_two_readings_leaves_nothing(
 ) -> None:
     from caretui.errors import DomainError
     from caretui.services.fhir import importer
+    from caretui.services.fhir.index import index_bundle as first_pass
 
     path = _generated(tmp_path, 50)
-    first_pass = importer.index_bundle
 
     def then_truncate(stream: Any, **kw: Any) -> Any:
         index = first_pass(stream, **kw)
