@@ -138,7 +138,7 @@ class BulkWriter:
                 if bound[i] is not None:
                     bound[i] = b(bound[i])
             params.append((record_id, *bound, *tail))
-            changes = {k: [None, record_id if i < 0 else _plain(values[i])] for k, i in order}
+            changes = {k: [None, record_id if i < 0 else plain(values[i])] for k, i in order}
             patient = record_id if own_patient else values[patient_at] if patient_at >= 0 else None
             self._audit.append(
                 (
@@ -232,7 +232,7 @@ class BulkWriter:
         table = table_of(model)
         keys = audited(model)
         for row in rows:
-            snapshot = {k: [plain_value(row.get(k)), None] for k in keys}
+            snapshot = {k: [plain(row.get(k)), None] for k in keys}
             self._event(model, codes.AuditAction.DELETE, int(row["id"]), row, snapshot)
         for part in chunks([int(row["id"]) for row in rows], 500):
             self.conn.execute(delete(table).where(table.c.id.in_(part)))
@@ -298,7 +298,8 @@ class BulkWriter:
 _AS_IS = frozenset({str, int, float, bool})
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """``plain_value``, quicker for the values most fields hold (text, numbers, None)."""
     return value if value is None or type(value) in _AS_IS else plain_value(value)
 
 

@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 
 from caretui.errors import DomainError
 from caretui.models.all import BY_TABLE, LINKS, RECORDS, ExternalRef, Patient, Record
-from caretui.services.bulk import BulkWriter, table_of
-from caretui.services.unit import plain_value
+from caretui.services.bulk import BulkWriter, audited, plain, table_of
 
 #: Events read at a time.
 CHUNK = 500
@@ -63,9 +62,16 @@ def undo_in_bulk(session: Session, action_id: str, label: str) -> None:
         entity = model.__tablename__
         if entity not in models:
             continue
+        every = set(audited(model))
         for batch in _events(conn, action_id, entity, "create"):
-            current = writer.current(model, [record_id for _, record_id, _ in batch])
-            writer.delete(model, [current[record_id] for _, record_id, _ in batch])
+            if all(changes.keys() == every for _, _, changes in batch):
+                # Checked above: each record still holds what its create event says,
+                # every audited field of it, so the event is the snapshot to keep.
+                rows = [{k: pair[1] for k, pair in changes.items()} for _, _, changes in batch]
+            else:  # a field added since the import: read the records themselves
+                current = writer.current(model, [record_id for _, record_id, _ in batch])
+                rows = [current[record_id] for _, record_id, _ in batch]
+            writer.delete(model, rows)
 
 
 def _events(
@@ -102,7 +108,7 @@ def _check(
             if row is None:
                 raise DomainError(refusal)
             for field, (_old, new) in changes.items():
-                if field not in columns or plain_value(row[field]) != new:
+                if field not in columns or plain(row[field]) != new:
                     raise DomainError(refusal)
 
 

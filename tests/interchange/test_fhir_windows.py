@@ -4,6 +4,7 @@ nothing, and undo takes a many-window import back in batches."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -193,6 +194,19 @@ def test_undo_takes_back_a_many_window_import_in_batches(
         "SELECT count(*), count(DISTINCT reverts) FROM audit_event WHERE action = 'delete'",
     )
     assert (deleted, reverts) == (2 * made, 1)  # each record and its external id
+    for entity in ("patient", "task", "goal", "external_ref"):
+        [(created, removed)] = rows(
+            db.path,
+            "SELECT c.changes, d.changes FROM audit_event c JOIN audit_event d "
+            "ON d.entity = c.entity AND d.record_id = c.record_id "
+            "WHERE c.action = 'create' AND d.action = 'delete' AND c.entity = ? "
+            "ORDER BY c.record_id LIMIT 1",
+            entity,
+        )
+        # The delete keeps every field's last value, as the ORM's delete event does.
+        assert json.loads(removed) == {
+            k: [new, None] for k, (_, new) in json.loads(created).items()
+        }
     con = sqlite3.connect(db.path)
     try:
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
