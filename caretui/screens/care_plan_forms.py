@@ -18,6 +18,7 @@ from caretui.screens.patient_forms import choices
 from caretui.services import dates
 from caretui.store.database import Database
 from caretui.widgets.form import Field, FormScreen
+from caretui.widgets.stale_edit import edited
 
 
 def care_plan_form(
@@ -66,7 +67,8 @@ def care_plan_form(
             update_care_plan,
         )
 
-    return FormScreen("Edit care plan" if current else "New care plan", fields, save, today=today)
+    title = "Edit care plan" if current else "New care plan"
+    return FormScreen(title, fields, save, today=today, edited=edited("care_plan", current))
 
 
 def next_review_form(db: Database, today: date, plan: CarePlanRow) -> FormScreen:
@@ -190,7 +192,8 @@ def goal_form(
             db, today, patient_id, current, "goal", values, Goal, add_goal, update_goal
         )
 
-    return FormScreen("Edit goal" if current else "New goal", fields, save, today=today)
+    title = "Edit goal" if current else "New goal"
+    return FormScreen(title, fields, save, today=today, edited=edited("goal", current))
 
 
 def intervention_form(
@@ -264,6 +267,5 @@ def intervention_form(
             update_intervention,
         )
 
-    return FormScreen(
-        "Edit intervention" if current else "New intervention", fields, save, today=today
-    )
+    title = "Edit intervention" if current else "New intervention"
+    return FormScreen(title, fields, save, today=today, edited=edited("intervention", current))

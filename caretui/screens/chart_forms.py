@@ -26,6 +26,7 @@ from caretui.screens.common import now_on, when
 from caretui.screens.patient_forms import choices
 from caretui.store.database import Database
 from caretui.widgets.form import Field, FormScreen
+from caretui.widgets.stale_edit import edited, expected_version
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -46,6 +47,7 @@ def fresh(session: Session, model: type[Record], record_id: int, version: int | 
     from caretui.services import records
 
     obj = records.get(session, model, record_id)
+    version = expected_version(model.__tablename__, record_id, version)
     if version is not None and obj.version != version:
         raise StaleRecord(
             f"This {model.__label__} was changed elsewhere since it was shown; nothing was "
@@ -75,7 +77,8 @@ def add_or_edit(
             return Saved(record.id, f"{noun.capitalize()} added")
     with action(db, f"Edit {noun}") as session:
         record = fresh(session, model, current.id, None)
-        update(session, record, values, expected_version=current.version, today=today)
+        version = expected_version(model.__tablename__, current.id, current.version)
+        update(session, record, values, expected_version=version, today=today)
         return Saved(record.id, f"{noun.capitalize()} saved")
 
 
@@ -117,7 +120,8 @@ def contact_form(
             db, today, patient_id, current, "contact", values, Contact, add_contact, update_contact
         )
 
-    return FormScreen("Edit contact" if current else "New contact", fields, save, today=today)
+    title = "Edit contact" if current else "New contact"
+    return FormScreen(title, fields, save, today=today, edited=edited("contact", current))
 
 
 def problem_form(
@@ -147,7 +151,8 @@ def problem_form(
             db, today, patient_id, current, "problem", values, Problem, add_problem, update_problem
         )
 
-    return FormScreen("Edit problem" if current else "New problem", fields, save, today=today)
+    title = "Edit problem" if current else "New problem"
+    return FormScreen(title, fields, save, today=today, edited=edited("problem", current))
 
 
 def allergy_form(
@@ -188,7 +193,8 @@ def allergy_form(
             db, today, patient_id, current, "allergy", values, Allergy, add_allergy, update_allergy
         )
 
-    return FormScreen("Edit allergy" if current else "New allergy", fields, save, today=today)
+    title = "Edit allergy" if current else "New allergy"
+    return FormScreen(title, fields, save, today=today, edited=edited("allergy", current))
 
 
 # --- appointments -----------------------------------------------------------------------------

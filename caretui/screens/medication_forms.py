@@ -18,6 +18,7 @@ from caretui.screens.patient_forms import choices
 from caretui.services import dates
 from caretui.store.database import Database
 from caretui.widgets.form import Field, FormScreen
+from caretui.widgets.stale_edit import edited
 
 
 def medication_form(
@@ -72,7 +73,8 @@ def medication_form(
             update_medication,
         )
 
-    return FormScreen("Edit medication" if current else "New medication", fields, save, today=today)
+    title = "Edit medication" if current else "New medication"
+    return FormScreen(title, fields, save, today=today, edited=edited("medication", current))
 
 
 def stop_medication_form(db: Database, today: date, med: MedicationRow) -> FormScreen:

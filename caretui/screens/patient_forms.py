@@ -11,6 +11,7 @@ from caretui import codes
 from caretui.queries.patients import PatientDetail
 from caretui.store.database import Database
 from caretui.widgets.form import Field, FormScreen
+from caretui.widgets.stale_edit import edited, expected_version
 
 
 def choices(enum: type[StrEnum]) -> tuple[tuple[str, str], ...]:
@@ -96,7 +97,9 @@ def edit_patient_form(db: Database, current: PatientDetail, today: date) -> Form
 
         with action(db, "Edit patient") as session:
             patient = records.get(session, Patient, current.id)
-            update_patient(session, patient, values, expected_version=current.version, today=today)
+            version = expected_version("patient", current.id, current.version)
+            update_patient(session, patient, values, expected_version=version, today=today)
             return patient.id
 
-    return FormScreen("Edit patient", patient_fields(current), save, today=today)
+    fields = patient_fields(current)
+    return FormScreen("Edit patient", fields, save, today=today, edited=edited("patient", current))

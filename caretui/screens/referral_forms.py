@@ -40,6 +40,7 @@ from caretui.services import dates
 from caretui.services.text import one_line
 from caretui.store.database import Database
 from caretui.widgets.form import Field, FormScreen
+from caretui.widgets.stale_edit import edited, expected_version
 
 if TYPE_CHECKING:
     from caretui.app import CaretuiApp
@@ -220,13 +221,12 @@ def referral_form(
                 return Saved(made.id, "Referral drafted; x on it sends it")
         with action(db, "Edit referral") as session:
             ref = fresh(session, Referral, current.id, None)
-            referrals.update_referral(
-                session, ref, fields, expected_version=current.version, today=today
-            )
+            version = expected_version("referral", current.id, current.version)
+            referrals.update_referral(session, ref, fields, expected_version=version, today=today)
             return Saved(ref.id, "Referral saved")
 
     title = _titled("Edit referral" if current else "New referral", patient)
-    return FormScreen(title, fields, save, today=today)
+    return FormScreen(title, fields, save, today=today, edited=edited("referral", current))
 
 
 # --- a step ----------------------------------------------------------------------------

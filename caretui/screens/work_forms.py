@@ -31,6 +31,7 @@ from caretui.services import dates
 from caretui.services.text import one_line
 from caretui.store.database import Database
 from caretui.widgets.form import Field, FormScreen, parse_datetime, parse_time
+from caretui.widgets.stale_edit import edited, expected_version
 
 PRIORITY_CHOICES: tuple[tuple[str, str], ...] = tuple((p.value, p.value) for p in codes.Priority)
 #: The statuses an open task may be given by editing (closing is complete / cancel).
@@ -158,13 +159,12 @@ def task_form(
                 return Saved(task.id, f"Task added to {task.queue}")
         with action(db, "Edit task") as session:
             task = fresh(session, Task, current.id, None)
-            update_task(
-                session, task, values, expected_version=current.version, today=today, queues=queues
-            )
+            version = expected_version("task", current.id, current.version)
+            update_task(session, task, values, expected_version=version, today=today, queues=queues)
             return Saved(task.id, "Task saved")
 
     title = _titled("Edit task" if current else "New task", patient)
-    return FormScreen(title, fields, save, today=today)
+    return FormScreen(title, fields, save, today=today, edited=edited("task", current))
 
 
 # --- the appointment form --------------------------------------------------------------
@@ -301,11 +301,12 @@ def appointment_form(
                 return Saved(appt.id, f"Appointment booked {when(appt.start)}")
         with action(db, "Edit appointment") as session:
             appt = fresh(session, Appointment, current.id, None)
-            update_appointment(session, appt, values, expected_version=current.version, today=today)
+            version = expected_version("appointment", current.id, current.version)
+            update_appointment(session, appt, values, expected_version=version, today=today)
             return Saved(appt.id, f"Appointment saved ({when(appt.start)})")
 
     title = _titled("Edit appointment" if current else "New appointment", patient)
-    return FormScreen(title, fields, save, today=today)
+    return FormScreen(title, fields, save, today=today, edited=edited("appointment", current))
 
 
 # --- one-step task changes (call from a thread worker) ---------------------------------

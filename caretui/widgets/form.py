@@ -9,8 +9,9 @@ form stays open. On success the form is dismissed with ``save``'s result.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Literal
@@ -23,9 +24,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets.select import InvalidSelectValueError
 
-from caretui.errors import CaretuiError, DomainError
+from caretui.errors import CaretuiError, DomainError, StaleRecord
 from caretui.services import dates
+from caretui.widgets.stale_edit import Edited, Stored, accepting, differences, read_stored
 
 Kind = Literal["text", "multiline", "date", "datetime", "choice", "bool", "int"]
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -168,9 +171,16 @@ class FormScreen(ModalScreen[object | None]):
         save: Callable[[dict[str, Any]], object],
         *,
         today: date | None = None,
+        edited: Edited | None = None,
     ) -> None:
         super().__init__()
         self._title = title if isinstance(title, Text) else Text(title)
+        #: The record edited (None: a new one); see ``stale_edit``.
+        self.edited = edited
+        #: A newer version of it the user chose to save over, or to take into the form.
+        self._accepted: int | None = None
+        #: The values the form was opened on (or last took from the stored record).
+        self._opened: dict[str, Any] = {f.name: f.initial for f in fields}
         self.fields = tuple(fields)
         self._save = save
         self.today = today or date.today()
@@ -290,8 +300,16 @@ class FormScreen(ModalScreen[object | None]):
 
     @work(thread=True, exclusive=True, group="form-save")
     def _run_save(self, values: dict[str, Any]) -> None:
+        edited, accepted = self.edited, self._accepted
         try:
-            result = self._save(values)
+            if edited is not None and accepted is not None:
+                with accepting(edited, accepted):
+                    result = self._save(values)
+            else:
+                result = self._save(values)
+        except StaleRecord as exc:
+            self._read_stored(values, exc.message)
+            return
         except DomainError as exc:
             self.app.call_from_thread(self.show_error, exc.field, exc.message)
             return
@@ -299,3 +317,64 @@ class FormScreen(ModalScreen[object | None]):
             self.app.call_from_thread(self.show_error, None, exc.message)
             return
         self.app.call_from_thread(self.dismiss, result)
+
+    # -- changed elsewhere since the form opened (``stale_edit``) -----------------------
+
+    def _read_stored(self, values: dict[str, Any], message: str) -> None:
+        """(In the save worker.) Read the record as stored now and show both versions."""
+        db = getattr(self.app, "db", None)
+        edited = self.edited
+        stored = None
+        if edited is not None and db is not None:
+            try:
+                stored = read_stored(db, edited)
+            except CaretuiError:
+                stored = None
+        if stored is None:
+            self.app.call_from_thread(self.show_error, None, message)
+            return
+        self.app.call_from_thread(self._changed_elsewhere, values, stored)
+
+    def _changed_elsewhere(self, values: dict[str, Any], stored: Stored) -> None:
+        from caretui.widgets.stale_dialog import StaleDialog
+
+        assert self.edited is not None
+        changes = differences(self.fields, values, stored.values, self._opened)
+        what = self.edited.table.replace("_", " ")
+
+        def chosen(choice: str | None) -> None:
+            if choice == "mine":
+                self._accepted = stored.version
+                self._run_save(values)
+            elif choice == "stored":
+                self._accepted = stored.version
+                self._opened = {f.name: stored.values.get(f.name) for f in self.fields}
+                self.fill(stored.values)
+                self.show_error(
+                    None,
+                    "The form now shows what is stored: ctrl+s saves it with your changes, "
+                    "escape leaves it as it is.",
+                )
+            else:
+                self.show_error(
+                    None, f"This {what} was changed elsewhere since the form opened; not saved."
+                )
+
+        self.app.push_screen(StaleDialog(what, changes), chosen)
+
+    def fill(self, values: Mapping[str, Any]) -> None:
+        """Put ``values`` (by field name) in the form's fields."""
+        for spec in self.fields:
+            if spec.name not in values:
+                continue
+            value = values[spec.name]
+            widget = self.query_one(f"#field-{spec.name}")
+            if isinstance(widget, Select):
+                with contextlib.suppress(InvalidSelectValueError):
+                    widget.value = Select.NULL if value is None else value
+            elif isinstance(widget, Checkbox):
+                widget.value = bool(value)
+            elif isinstance(widget, TextArea):
+                widget.text = initial_text(value)
+            elif isinstance(widget, Input):
+                widget.value = initial_text(value)
