@@ -121,25 +121,28 @@ def undo_last(db: Database) -> str | None:
 
 
 #: Events from which an action that touched each record once is undone in batches.
-#: An import of more than one window (``fhir.loader.WINDOW`` entries, two events or
-#: more each) is always past it: its records are not written parents first
-#: throughout, so only the batch path, which deletes by table, can take it back.
 BULK_FROM = 1_000
 
 
 def _touches_each_record_once(session: Session, action_id: str) -> bool:
-    """Did the action create or change each of many records once, deleting none (an
-    import, a bulk add)? Such an action is undone in batches (``undo_bulk``); a
-    50,000-record import event by event through the ORM took minutes. A small one
-    keeps the ORM path, which reverts newest first."""
-    total, records, deletes = session.execute(
+    """Did the action create or change each of its records once, deleting none, and is it
+    an import (it kept external ids) or a large one? Such an action is undone in batches
+    (``undo_bulk``), which deletes table by table, children first: an import is written
+    a window at a time, so a task may come before the patient it belongs to, and undoing
+    it newest first would try to delete the patient while the task still points at it.
+    (The ORM path also took minutes over a 50,000-record import.) Any other action keeps
+    the ORM path, which reverts newest first."""
+    total, records, deletes, imported = session.execute(
         text(
             "SELECT count(*), count(DISTINCT entity || ' ' || record_id), "
-            "coalesce(sum(action = 'delete'), 0) FROM audit_event WHERE action_id = :action"
+            "coalesce(sum(action = 'delete'), 0), "
+            "coalesce(max(entity = 'external_ref'), 0) "
+            "FROM audit_event WHERE action_id = :action"
         ),
         {"action": action_id},
     ).one()
-    return int(total) >= BULK_FROM and int(deletes) == 0 and int(total) == int(records)
+    once = int(total) > 0 and int(deletes) == 0 and int(total) == int(records)
+    return once and (bool(imported) or int(total) >= BULK_FROM)
 
 
 def _newest(db: Database) -> tuple[str, str] | None:
