@@ -15,8 +15,10 @@
    report rolls the transaction back: nothing is written. One action, so one
    undo takes the whole import back.
 
-Memory holds the index (tens of bytes an entry) and one window, so a bundle of
-50,000 resources imports in about the memory one of 5,000 needs.
+Memory holds the index (a few hundred bytes an entry: its id and fullUrl) and
+one window: measured, 10,000 resources peak at 73 MB, 50,000 at 92 MB, 100,000 at
+113 MB (most of it the interpreter and its libraries), where holding every entry's
+drafts took 307 MB for 50,000.
 """
 
 from __future__ import annotations

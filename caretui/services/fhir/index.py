@@ -6,8 +6,8 @@ problems one entry can have alone (a date like ``1950-02-30``, an unknown code).
 The drafts are then dropped: what stays is the index references resolve against
 (fullUrl and type/id to the entry's position, the type of each entry, the names
 of practitioners and locations) and, for each entry caretui keeps, its key. So
-memory grows by a few dozen bytes an entry, not by the entry; the second pass
-(``loader``) reads the file again.
+memory grows by a few hundred bytes an entry (its id and fullUrl), not by the
+entry; the second pass (``loader``) reads the file again.
 """
 
 from __future__ import annotations
