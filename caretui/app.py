@@ -341,6 +341,12 @@ class CaretuiApp(App[None]):
 
         self.push_screen(QuickAddScreen(), added)
 
+    async def action_quit(self) -> None:
+        """ctrl+q (and the palette's Quit). A running timer's time is not dropped
+        silently: the user logs it, drops it, or stays (``TimerKeeper.before_quit``)."""
+        if not self.timer.before_quit(self.exit):
+            self.exit()
+
     def action_timer(self) -> None:
         """`ctrl+t`: start or stop the time-spent timer (``screens.timer``)."""
         self.timer.toggle()

@@ -8,8 +8,10 @@ selected), or closing the Patient screen it was started on, stops it and
 **offers** to log the time as a note: the note form, minutes filled in, the
 kind left for the user to choose; nothing is written unless they save it. A
 timer that ran past midnight or for more than 4 hours asks first ("Really 5 h
-12 min?") with the minutes to edit. What is measured and judged is in
-``caretui.services.timer``; the clock is the keeper's ``clock``, for tests.
+12 min?") with the minutes to edit. Quitting (ctrl+q) while a timer runs asks
+first: log its time as a note and quit, quit without logging it, or stay. What is
+measured and judged is in ``caretui.services.timer``; the clock is the keeper's
+``clock``, for tests.
 """
 
 from __future__ import annotations
@@ -186,6 +188,8 @@ class TimerKeeper:
         self._origin: Screen[Any] | None = None
         self._origin_mode = ""
         self._watching = False
+        #: The "quit with a timer running?" question is on screen.
+        self._asking_quit = False
 
     # -- what is shown ----------------------------------------------------------------
 
@@ -307,23 +311,65 @@ class TimerKeeper:
             self._origin = None
             self.app.call_later(self.stop_and_offer)
 
+    # -- quitting ---------------------------------------------------------------------
+
+    def before_quit(self, quit_app: Callable[[], object]) -> bool:
+        """Quitting with a timer running: ask whether to log its time as a note (then
+        quit once it is saved), quit without logging it, or stay. True when it asks
+        (``quit_app`` is then called once answered, if at all); False: nothing runs."""
+        running = self.running
+        if running is None:
+            return False
+        if self._asking_quit:
+            return True  # ctrl+q again: the question stands
+        from caretui.widgets.dialogs import ChoiceDialog
+
+        spent = timing.describe_minutes(timing.minutes_of(running.seconds(self.clock)))
+        title = Text("A timer is running for ")
+        title.append(one_line(self.who(running)))
+        title.append(f" ({spent}). Quitting stops it.")
+        choices = [
+            (Text("Log the time as a note, then quit"), "log"),
+            (Text("Quit without logging it"), "discard"),
+            (Text("Don't quit: the timer keeps running"), "stay"),
+        ]
+
+        def answered(answer: str | None) -> None:
+            self._asking_quit = False
+            if answer == "log":
+                stopped = self._stop()
+                if stopped is not None:
+                    self._offer(stopped, then=quit_app)
+            elif answer == "discard":
+                self._stop()
+                quit_app()
+
+        self._asking_quit = True
+        self.app.push_screen(ChoiceDialog(title, choices), answered)
+        return True
+
     # -- offering the note ------------------------------------------------------------
 
-    def _offer(self, stopped: timing.StoppedTimer) -> None:
+    def _offer(
+        self, stopped: timing.StoppedTimer, then: Callable[[], object] | None = None
+    ) -> None:
+        """Offer to log the time; ``then`` runs once the note is saved (not if it is not)."""
         who = self.who(stopped.timer)
         if not stopped.needs_confirmation:
-            self._offer_note(stopped, stopped.minutes)
+            self._offer_note(stopped, stopped.minutes, then)
             return
 
         def confirmed(minutes: int | None) -> None:
             if minutes is None:
                 self._tell(f"Timer for {who} stopped; nothing logged")
             else:
-                self._offer_note(stopped, minutes)
+                self._offer_note(stopped, minutes, then)
 
         self.app.push_screen(ConfirmMinutesDialog(stopped, who), confirmed)
 
-    def _offer_note(self, stopped: timing.StoppedTimer, minutes: int) -> None:
+    def _offer_note(
+        self, stopped: timing.StoppedTimer, minutes: int, then: Callable[[], object] | None = None
+    ) -> None:
         app = self.app
         who = self.who(stopped.timer)
         patient_id = stopped.timer.patient_id
@@ -332,6 +378,9 @@ class TimerKeeper:
         def saved(result: object | None) -> None:
             if isinstance(result, Logged):
                 self._tell(f"{result.message} for {who}")
+                if then is not None:
+                    then()
+                    return
                 changed = getattr(app.screen, "changed", None)
                 if getattr(app.screen, "patient_id", None) == patient_id and callable(changed):
                     changed("notes", "overview")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from caretui import config
 from caretui.app import CaretuiApp
@@ -255,3 +255,86 @@ async def test_the_note_form_s_minutes_start_empty(db: Database, today: date) ->
         form = app.screen
         assert isinstance(form, FormScreen)
         assert form.query_one("#field-minutes", Input).value == ""
+
+
+def count_exits(app: CaretuiApp) -> list[int]:
+    """Record the app's exits instead of exiting (one item per exit)."""
+    exits: list[int] = []
+    app.exit = lambda *args, **kwargs: exits.append(1)  # type: ignore[method-assign]
+    return exits
+
+
+async def start_timer(app: CaretuiApp, pilot: object, clock: FakeClock, patient_id: int) -> None:
+    await open_patient(app, pilot, patient_id)
+    await pilot.press("ctrl+t")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    assert app.timer.running is not None
+    clock.advance(minutes=17)
+
+
+async def quit_question(app: CaretuiApp, pilot: object) -> str:
+    await pilot.press("ctrl+q")  # type: ignore[attr-defined]
+    await settle(pilot)  # type: ignore[arg-type]
+    dialog = app.screen
+    assert isinstance(dialog, ChoiceDialog)
+    return str(dialog.query_one(".dialog-title", Static).content)
+
+
+async def test_quit_with_a_timer_asks_and_logs_the_time_then_quits(
+    db: Database, today: date
+) -> None:
+    ann, _ = two_patients(db, today)
+    clock = FakeClock(datetime(2026, 3, 11, 9, 0))
+    app = make(db, today, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        exits = count_exits(app)
+        await start_timer(app, pilot, clock, ann)
+        question = await quit_question(app, pilot)
+        assert question == "A timer is running for Lee, Ann (17 min). Quitting stops it."
+        await pilot.press("ctrl+q")  # again: the question stands, nothing dropped
+        await settle(pilot)
+        assert exits == [] and isinstance(app.screen, ChoiceDialog)
+        await pilot.press("1")  # log the time as a note, then quit
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen) and exits == []
+        assert form.query_one("#field-minutes", Input).value == "17"
+        form.query_one("#field-kind", Select).value = "call"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert exits == [1]
+    assert notes_of(db, ann) == [("call", 17, "2026-03-11 09:00:00.000000")]
+
+
+async def test_quit_with_a_timer_can_drop_its_time_or_stay(db: Database, today: date) -> None:
+    ann, _ = two_patients(db, today)
+    clock = FakeClock(datetime(2026, 3, 11, 9, 0))
+    app = make(db, today, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        exits = count_exits(app)
+        await start_timer(app, pilot, clock, ann)
+        await quit_question(app, pilot)
+        await pilot.press("3")  # don't quit
+        await settle(pilot)
+        assert exits == [] and isinstance(app.screen, PatientScreen)
+        assert app.timer.running is not None and app.sub_title.startswith("⏱ A.L.")
+        await quit_question(app, pilot)
+        await pilot.press("escape")  # the same: stay
+        await settle(pilot)
+        assert exits == [] and app.timer.running is not None
+        await quit_question(app, pilot)
+        await pilot.press("2")  # quit without logging it
+        await settle(pilot)
+        assert exits == [1] and app.timer.running is None
+    assert notes_of(db, ann) == []
+
+
+async def test_quit_without_a_timer_quits_at_once(db: Database, today: date) -> None:
+    two_patients(db, today)
+    app = make(db, today, FakeClock(datetime(2026, 3, 11, 9, 0)))
+    async with app.run_test(size=SIZE) as pilot:
+        exits = count_exits(app)
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert exits == [1]
