@@ -558,6 +558,19 @@ def test_stream_source(db: Database) -> None:
     assert import_bundle(db, io.StringIO(text), today=TODAY, queues=QUEUES).added["patient"] == 1
 
 
+class _Pipe(io.StringIO):
+    """A stream that cannot go back, like a pipe."""
+
+    def seekable(self) -> bool:
+        return False
+
+
+def test_a_stream_that_cannot_go_back_is_read_twice_through_a_copy(db: Database) -> None:
+    text = json.dumps(bundle(patient(), patient(P2, identifier=[])))
+    summary = import_bundle(db, _Pipe(text), today=TODAY, queues=QUEUES)
+    assert summary.added["patient"] == 2
+
+
 def test_times_are_local_wall_clock(db: Database, tmp_path: Path) -> None:
     start = datetime(2026, 4, 2, 14, 0).astimezone()
     appt = {
