@@ -16,7 +16,7 @@ A record brought back after a delete keeps its id and every audited value; its
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -26,49 +26,10 @@ from sqlalchemy.orm import Session
 from caretui import codes
 from caretui.errors import DomainError
 from caretui.models.all import BY_TABLE, AuditEvent, Patient, Record
+from caretui.queries.undo import newest_undoable
 from caretui.services.patients import search_key
 from caretui.services.unit import action, plain_value
 from caretui.store.database import Database
-
-#: The newest event before ``:before``: where the walk back through the actions is.
-_NEWEST_BEFORE = """
-SELECT action_id, action_label, reverts IS NOT NULL FROM audit_event
-WHERE id < :before ORDER BY id DESC LIMIT 1
-"""
-#: Can a coordinator take the action back: not a seeded caseload (one summary event
-#: about the whole "caseload") and not undone already? And where does it begin?
-_UNDOABLE = """
-SELECT
-  EXISTS (SELECT 1 FROM audit_event WHERE action_id = :action AND entity <> 'caseload')
-  AND NOT EXISTS (SELECT 1 FROM audit_event WHERE reverts = :action),
-  (SELECT min(id) FROM audit_event WHERE action_id = :action)
-"""
-#: The first event of an action.
-_FIRST = "SELECT min(id) FROM audit_event WHERE action_id = :action"
-#: Actions looked at before giving up (each an undo or an action undone).
-_WALK = 10_000
-
-
-def _newest_undoable(run: Callable[[str, dict[str, Any]], Any]) -> tuple[str, str] | None:
-    """The newest action not yet undone: (action_id, label). ``run(sql, params)`` gives the
-    first row of a query. Walks back an action at a time (an action's events are written
-    in one transaction, so they follow each other): a few indexed lookups each, however
-    many events an undone import left on top."""
-    before = 2**62
-    for _ in range(_WALK):
-        row = run(_NEWEST_BEFORE, {"before": before})
-        if row is None:
-            return None
-        action_id, label, an_undo = str(row[0]), str(row[1]), bool(row[2])
-        if an_undo:  # every event of an undo carries what it reverts
-            before = int(run(_FIRST, {"action": action_id})[0])
-            continue
-        undoable, first = run(_UNDOABLE, {"action": action_id})
-        if undoable:
-            return action_id, label
-        before = int(first)
-    return None
-
 
 #: One audit event: what was done, to which table and record, and the changes as JSON.
 _Event = tuple[codes.AuditAction, str, int, str]
@@ -90,7 +51,7 @@ def undo_last(db: Database) -> str | None:
     action_id, label = found
     with action(db, f"Undo: {label}") as session:
         session.info["reverts"] = action_id
-        again = _newest_undoable(lambda sql, params: session.execute(text(sql), params).first())
+        again = newest_undoable(lambda sql, params: session.execute(text(sql), params).first())
         if again is None or again[0] != action_id:
             raise DomainError("Another change was saved meanwhile; nothing was undone. Try again.")
         if _touches_each_record_once(session, action_id):
@@ -148,7 +109,7 @@ def _touches_each_record_once(session: Session, action_id: str) -> bool:
 def _newest(db: Database) -> tuple[str, str] | None:
     con = db.read()
     try:
-        return _newest_undoable(lambda sql, params: con.execute(sql, params).fetchone())
+        return newest_undoable(lambda sql, params: con.execute(sql, params).fetchone())
     finally:
         con.close()
 
