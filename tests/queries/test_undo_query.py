@@ -37,7 +37,7 @@ def test_the_plain_hint_imports_no_orm(db: Database) -> None:
         "import sys\n"
         "from caretui.store.database import Database\n"
         "from caretui.queries.undo import last_undoable\n"
-        "con = Database(sys.argv[1]).read()\n"
+        "from pathlib import Path\ncon = Database(Path(sys.argv[1])).read()\n"
         "print(last_undoable(con))\n"
         "print(sorted(m for m in ('sqlalchemy', 'alembic', 'textual') if m in sys.modules))\n"
     )
