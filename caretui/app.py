@@ -319,6 +319,9 @@ class CaretuiApp(App[None]):
     def _push_patient(self, patient_id: int, tab: str, first: dict[str, object]) -> None:
         from caretui.screens.patient import PatientScreen
 
+        shown = self.screen
+        if isinstance(shown, PatientScreen) and shown.patient_id == patient_id:
+            return  # enter pressed twice before the first read was back: one screen
         self.push_screen(PatientScreen(patient_id, tab=tab, first=first))
 
     def action_quick_add(self) -> None:

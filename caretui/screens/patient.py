@@ -282,6 +282,8 @@ class PatientScreen(ChartActions):
             self.query_one(f"#{tab}", TabPane).mount_all(self._tab_widgets(tab))
 
     def on_mount(self) -> None:
+        if not self.query("#patient-header"):  # pushed as the app quits: nothing composed
+            return
         self._built.add(self._initial_tab)
         for tab, data in self._first.items():
             self._requested.add(tab)

@@ -14,7 +14,7 @@ from textual.widgets import Static, TabPane
 
 from caretui import app as app_module
 from caretui.models.all import Patient
-from caretui.screens.patient import PatientScreen
+from caretui.screens.patient import PatientScreen, first_read
 from caretui.screens.patients import PatientsScreen
 from caretui.screens.queues import QueuesScreen
 from caretui.services import patients
@@ -157,3 +157,37 @@ async def test_a_first_switch_to_a_screen_not_built_keeps_textuals_pause(
         await settle(pilot)
         assert isinstance(app.screen, QueuesScreen)
         assert delays == [0.05]
+
+
+async def test_enter_twice_quickly_opens_the_patient_once(db: Database, today: date) -> None:
+    ana = add_patient(db, today, "Ana", "Núñez")
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        patients_screen = app.screen
+        with app.reading() as con:
+            first = first_read(con, ana, "overview", today)
+        assert first is not None
+        # both reads are back before either screen is pushed (enter, enter)
+        app.call_later(app._push_patient, ana, "overview", first)
+        app.call_later(app._push_patient, ana, "overview", first)
+        await settle(pilot)
+        assert isinstance(app.screen, PatientScreen)
+        assert app.screen_stack[-2] is patients_screen
+
+
+async def test_quitting_as_a_patient_opens_is_no_error(db: Database, today: date) -> None:
+    """enter, then ctrl+q before the chart is back: the screen pushed as the app quits
+    is never composed, and must not fail on its widgets."""
+    ana = add_patient(db, today, "Ana", "Núñez")
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with app.reading() as con:
+            first = first_read(con, ana, "overview", today)
+        assert first is not None
+        app._push_patient(ana, "overview", first)
+        app.exit()
+    assert app.return_code == 0
