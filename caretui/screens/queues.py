@@ -162,6 +162,8 @@ class QueuesScreen(RecordListScreen[TaskRow]):
     def __init__(self) -> None:
         super().__init__()
         self._priority_view = 0
+        #: The queues' counts were read once (a new filter does not read them again).
+        self._counted = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -197,6 +199,7 @@ class QueuesScreen(RecordListScreen[TaskRow]):
     def _counts_loaded(
         self, counts: dict[str, int], flt: TaskFilter | None, total: int | None
     ) -> None:
+        self._counted = True
         self.queue_list.show(counts, self.flt.queue)
         if flt == self.flt and total is not None:
             self._total = total
@@ -218,7 +221,16 @@ class QueuesScreen(RecordListScreen[TaskRow]):
     # -- the tasks -----------------------------------------------------------------------
 
     def watch_flt(self) -> None:
-        self.start_over()
+        """Another queue or filter: its list, read from the top. The queues' counts
+        (every open task, whatever the filter) are read the first time, and after a
+        change (``reload``, ``after_change``), not again for each filter: at 200,000
+        tasks that query is as long as the list's own."""
+        if not self._counted:
+            self.start_over()
+            return
+        self._rows = {}
+        self._from_top = True
+        self._load(self.flt, 0, self.PAGE, self._changes)
 
     def reload(self) -> None:
         self._load(self.flt, 0, max(self.PAGE, len(self._rows)), self._changes)

@@ -13,11 +13,12 @@ from textual.app import App
 from textual.widgets import Static, TabPane
 
 from caretui import app as app_module
+from caretui.config import DEFAULT_QUEUES
 from caretui.models.all import Patient
 from caretui.screens.patient import PatientScreen, first_read
 from caretui.screens.patients import PatientsScreen
 from caretui.screens.queues import QueuesScreen
-from caretui.services import patients
+from caretui.services import patients, tasks
 from caretui.services.unit import action
 from caretui.store.database import Database
 from tests.tui.helpers import SIZE, make_app, settle, table_text
@@ -191,3 +192,39 @@ async def test_quitting_as_a_patient_opens_is_no_error(db: Database, today: date
         app._push_patient(ana, "overview", first)
         app.exit()
     assert app.return_code == 0
+
+
+async def test_a_queue_filter_reads_the_list_not_every_queues_count(
+    db: Database, today: date
+) -> None:
+    with action(db, "Add tasks") as s:
+        for title, queue in (("Call Ana", "calls"), ("Fax form", "paperwork")):
+            tasks.add_task(s, {"title": title, "queue": queue}, today=today, queues=DEFAULT_QUEUES)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueuesScreen)
+        counted: list[int] = []
+        load_counts = screen._load_counts
+
+        def spy(flt: Any = None) -> None:
+            counted.append(1)
+            load_counts(flt)
+
+        screen._load_counts = spy  # type: ignore[method-assign]
+        await pilot.press("p", "p", "p", "p", "p")  # every priority view, then any again
+        await settle(pilot)
+        await pilot.press("right_square_bracket")  # the next queue
+        await settle(pilot)
+        assert screen.flt.queue == "referrals" and counted == []
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert screen.flt.queue == "paperwork"
+        assert [line.split(" | ")[2] for line in table_text(app, "#queues-table")] == ["Fax form"]
+        assert counted == []  # five filters and two queues read, no count of every queue
+        await pilot.press("x")  # a change: the counts are read again
+        await settle(pilot)
+        assert counted
