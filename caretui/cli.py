@@ -128,6 +128,6 @@ def main(ctx: click.Context, db_path: str | None) -> None:
     """
     os.umask(0o077)  # every file caretui makes is the owner's alone
     if ctx.invoked_subcommand is None:
-        from caretui.commands.basics import open_tui
+        from caretui.launch import open_tui
 
         open_tui(db_path)

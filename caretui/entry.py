@@ -1,17 +1,19 @@
 """The ``caretui`` executable's entry point.
 
 ``caretui count`` sits in shell prompts and tmux status lines, where every
-millisecond of start-up is paid on each redraw; importing click alone costs
-about 15 ms. So a plain ``caretui count`` line (only ``--db``, ``--date`` and
-``--what``, each once) is parsed here and answered without click. Anything else,
-``--help`` or a mistake included, goes to the click CLI in ``caretui.cli``,
-which gives the usual help and error messages.
+millisecond of start-up is paid on each redraw, and ``caretui`` itself should
+paint Today as soon as it can; importing click alone costs about 15 ms. So a
+plain ``caretui count`` line (only ``--db``, ``--date`` and ``--what``, each
+once) and a bare ``caretui [--db PATH]`` are parsed here and run without click.
+Anything else, ``--help`` or a mistake included, goes to the click CLI in
+``caretui.cli``, which gives the usual help and error messages.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 _COUNT_OPTIONS = {"--db": "db_path", "--date": "date_text", "--what": "what"}
 
@@ -43,14 +45,13 @@ def parse_count(args: list[str]) -> dict[str, str | None] | None:
     return found
 
 
-def _count(options: dict[str, str | None]) -> int:
-    """Run the count; an error is one line on stderr, as through click."""
-    from caretui.commands.counting import count_number
+def _guarded(run: Callable[[], object]) -> int:
+    """Run ``run``; an error is one line on stderr, as through click's CLI."""
     from caretui.errors import CaretuiError
 
     os.umask(0o077)  # opening may migrate and back up: files stay the owner's
     try:
-        number = count_number(options["db_path"], options["date_text"], options["what"] or "all")
+        run()
     except CaretuiError as exc:
         print(f"caretui: {exc.message}", file=sys.stderr)
         return exc.exit_code
@@ -67,8 +68,23 @@ def _count(options: dict[str, str | None]) -> int:
             file=sys.stderr,
         )
         return 70
-    print(number)
     return 0
+
+
+def _count(options: dict[str, str | None]) -> None:
+    from caretui.commands.counting import count_number
+
+    print(count_number(options["db_path"], options["date_text"], options["what"] or "all"))
+
+
+def parse_open(args: list[str]) -> dict[str, str | None] | None:
+    """``caretui`` or ``caretui --db PATH``: the TUI on a caseload; None for anything else."""
+    if not args:
+        return {"db_path": os.environ.get("CARETUI_DB") or None}
+    name, eq, value = args[0].partition("=")
+    if name != "--db" or (eq and len(args) != 1) or (not eq and len(args) != 2):
+        return None
+    return {"db_path": (value if eq else args[1]) or None}
 
 
 def main() -> None:
@@ -76,7 +92,12 @@ def main() -> None:
     if args[:1] == ["count"]:
         options = parse_count(args[1:])
         if options is not None:
-            sys.exit(_count(options))
+            sys.exit(_guarded(lambda: _count(options)))
+    opening = parse_open(args)
+    if opening is not None:
+        from caretui.launch import open_tui
+
+        sys.exit(_guarded(lambda: open_tui(opening["db_path"])))
     from caretui.cli import main as cli_main
 
     cli_main()

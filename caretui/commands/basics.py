@@ -8,18 +8,9 @@ from pathlib import Path
 import click
 
 from caretui.cli import db_option
+from caretui.launch import open_tui
 
 DEMO_DB = "demo.db"
-
-
-def open_tui(db_path: str | Path | None) -> None:
-    """Check and migrate the database, then run the app on it."""
-    from caretui.store.database import Database
-
-    db = Database.open(db_path)
-    from caretui.app import CaretuiApp
-
-    CaretuiApp(db).run()
 
 
 @click.command()
