@@ -618,7 +618,12 @@ def test_each_query_searches_an_index(
     plan = [row[3] for row in con.execute("EXPLAIN QUERY PLAN " + sql, params)]
     # One SEARCH on the index (or two, one per status, under a MULTI-INDEX OR).
     assert any(
-        step.startswith((f"SEARCH {table} USING INDEX {index} ", f"SEARCH {table} USING COVERING INDEX {index} "))
+        step.startswith(
+            (
+                f"SEARCH {table} USING INDEX {index} ",
+                f"SEARCH {table} USING COVERING INDEX {index} ",
+            )
+        )
         for step in plan
     ), plan
     assert not any(step.startswith("SCAN") for step in plan), plan
@@ -657,3 +662,16 @@ def test_patient_display() -> None:
     assert patient_display("Beatriz", "Núñez", "Bea") == "Núñez, Beatriz (Bea)"
     assert patient_display(None, None, None) == ""
     assert patient_display("A\x1b]0;x\x07", "B", None) == "B, A\\x1b]0;x\\x07"
+
+
+def test_the_task_groups_are_read_from_the_covering_index(
+    con: sqlite3.Connection, today: date
+) -> None:
+    from caretui.queries.today_top import TASK_GROUPS_SQL
+
+    params = q.query_params(today, now=NOON)
+    plan = [row[3] for row in con.execute("EXPLAIN QUERY PLAN " + TASK_GROUPS_SQL, params)]
+    assert any(
+        step.startswith("SEARCH t USING COVERING INDEX ix_task_status_due ") for step in plan
+    ), plan
+    assert not any(step.startswith("SCAN") for step in plan), plan
