@@ -28,7 +28,7 @@ def rank_patients(
     folded = fold(query).strip()
     if not folded:
         return []
-    exact_mrn = [(e, 1.0) for e in entries if e.mrn and fold(e.mrn) == folded]
+    exact_mrn = [(e, 1.0) for e in entries if e.mrn_match == folded]
     found = process.extract(
         folded, [e.match for e in entries], scorer=fuzz.WRatio, limit=limit, score_cutoff=60
     )
@@ -66,7 +66,7 @@ def patient_candidates(
     """The patients ``term`` may mean, best first: an exact MRN (any patient), else
     names of patients not discharged. ``_`` in a term is a space (``@ana_nunez``)."""
     mrn = fold(term).strip()
-    exact = [e for e in entries if e.mrn and fold(e.mrn) == mrn]
+    exact = [e for e in entries if e.mrn_match and e.mrn_match == mrn]
     if exact:
         return tuple(_candidate(e, 1.0, exact=True) for e in exact[:limit])
     current = [e for e in entries if e.status != "discharged"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from caretui.queries.sql import like_pattern, to_date
@@ -97,6 +97,13 @@ class PaletteEntry:
     status: str
     #: Folded names for fuzzy matching ("ana maria nunez").
     match: str
+    #: The MRN folded, once, for an exact match ("" without one): folding 5,000 MRNs on
+    #: every palette keystroke cost 4.9 ms of its 8.
+    mrn_match: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if self.mrn and not self.mrn_match:
+            object.__setattr__(self, "mrn_match", fold(self.mrn))
 
 
 def palette_entries(con: sqlite3.Connection, statuses: Sequence[str] = ()) -> list[PaletteEntry]:
