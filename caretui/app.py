@@ -1,17 +1,21 @@
 """The Textual app: its screens (modes), global keys, palette, and safety nets.
 
-Nothing here imports SQLAlchemy: the first frame paints from the plain read
-side, then a worker imports the ORM so the first keystroke that writes does
-not wait (DESIGN.md, "Speed by design").
+Nothing here imports SQLAlchemy, and each mode's screen is imported when it is
+first built: the first frame paints from the plain read side. The ORM (about
+170 ms of imports and 21 MB) is imported only once a write is near: a worker
+warms it up when a form or a dialog that can save opens (the user is typing
+meanwhile); a key that writes at once imports it in its own worker
+(DESIGN.md, "Speed by design").
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -19,25 +23,17 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import Provider
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.worker import get_current_worker
 
 from caretui import config as config_module
-from caretui.screens.appointments import AppointmentsScreen
-from caretui.screens.help import HelpScreen
-from caretui.screens.palette import PatientProvider
-from caretui.screens.patients import PatientsScreen
-from caretui.screens.queues import QueuesScreen
-from caretui.screens.referrals import ReferralsScreen
-from caretui.screens.reports import ReportsScreen
-from caretui.screens.resource_palette import ResourceProvider
-from caretui.screens.resources import ResourcesScreen
 from caretui.screens.timer import TimerKeeper
-from caretui.screens.today import TodayScreen
 from caretui.services.timer import Clock
 from caretui.store.database import Database
+from caretui.store.plain import database_errors
 
 #: Commands that would write patient data to disk or are not for this app.
 BLOCKED_SYSTEM_COMMANDS = frozenset({"Screenshot"})
@@ -52,20 +48,45 @@ PREBUILT_MODES = ("patients", "appointments", "queues", "referrals", "resources"
 PREBUILD_PAUSE = 0.2
 
 
+def _mode(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen, its module imported when the screen is first built: importing
+    every screen up front cost about 100 ms and 7 MB before Today could paint."""
+
+    def build() -> Screen[Any]:
+        screen: type[Screen[Any]] = getattr(importlib.import_module(module), name)
+        return screen()
+
+    build.__qualname__ = build.__name__ = name
+    return build
+
+
+def _patient_provider() -> type[Provider]:
+    from caretui.screens.palette import PatientProvider
+
+    return PatientProvider
+
+
+def _resource_provider() -> type[Provider]:
+    from caretui.screens.resource_palette import ResourceProvider
+
+    return ResourceProvider
+
+
 class CaretuiApp(App[None]):
     """caretui's TUI over one caseload database."""
 
     TITLE = "caretui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {PatientProvider, ResourceProvider}
+    #: The palette's providers, imported when the palette first opens.
+    COMMANDS = App.COMMANDS | {_patient_provider, _resource_provider}
     MODES = {
-        "today": TodayScreen,
-        "patients": PatientsScreen,
-        "appointments": AppointmentsScreen,
-        "queues": QueuesScreen,
-        "referrals": ReferralsScreen,
-        "resources": ResourcesScreen,
-        "reports": ReportsScreen,
+        "today": _mode("caretui.screens.today", "TodayScreen"),
+        "patients": _mode("caretui.screens.patients", "PatientsScreen"),
+        "appointments": _mode("caretui.screens.appointments", "AppointmentsScreen"),
+        "queues": _mode("caretui.screens.queues", "QueuesScreen"),
+        "referrals": _mode("caretui.screens.referrals", "ReferralsScreen"),
+        "resources": _mode("caretui.screens.resources", "ResourcesScreen"),
+        "reports": _mode("caretui.screens.reports", "ReportsScreen"),
     }
     DEFAULT_MODE = "today"
     BINDINGS = [
@@ -162,6 +183,8 @@ class CaretuiApp(App[None]):
         self._last_activity = time.monotonic()
         #: The one time-spent timer (``clock``: tests move time with their own).
         self.timer = TimerKeeper(self, clock)
+        #: Whether the write side was imported ahead (``warm_up``).
+        self._warmed = False
 
     @property
     def today(self) -> date:
@@ -186,7 +209,7 @@ class CaretuiApp(App[None]):
             self.theme = self.settings.theme
         self._theme_ready = True
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.call_after_refresh(self._warm_up)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.call_after_refresh(self._daily_backup)
         if self.settings.idle_lock_minutes > 0:
             self.set_interval(10, self._check_idle, name="idle-lock")
@@ -208,16 +231,27 @@ class CaretuiApp(App[None]):
         if not isinstance(self.screen, LockScreen):
             self.push_screen(LockScreen())
 
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        if getattr(screen, "WARMS_WRITE_SIDE", False):
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Import the write side (SQLAlchemy, the models, the services) in a worker, once,
+        so that the save about to come does not wait for it. Called when a screen that
+        can save opens (``WARMS_WRITE_SIDE``: forms, dialogs, quick add): the user types
+        for a second or more meanwhile. A coordinator who only reads never pays it."""
+        if not self._warmed:
+            self._warmed = True
+            self._warm_up()
+
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
-        """Import the write side and open its engine while the user reads the first screen."""
-        import caretui.screens.patient  # noqa: F401  (the first open does not wait for it)
         from caretui.services import unit
 
         unit.session_factory(self.db)
         with self.db.engine.connect():
             pass
-        gc.freeze()  # what start-up built stays: no collection needs to walk it again
+        gc.freeze()  # what is built so far stays: no collection needs to walk it again
 
     def switch_mode(self, mode: str) -> AwaitMount:
         """Textual's switch, without its 50 ms pause when the mode's screen is built.
@@ -249,7 +283,10 @@ class CaretuiApp(App[None]):
 
     def _prebuild_next(self) -> None:
         # Textual builds a mode's screen on its first ``switch_mode``, by ``_init_mode``,
-        # which builds it without making it current (there is no public way to).
+        # which builds it without making it current (there is no public way to). Not
+        # while the app closes: its screens are being closed, mode by mode.
+        if self._exit or not self.is_running:
+            return
         for mode in PREBUILT_MODES:
             try:
                 self.get_screen_stack(mode)
@@ -257,6 +294,7 @@ class CaretuiApp(App[None]):
                 self._init_mode(mode)
                 self.prebuild_modes()
                 return
+        gc.freeze()  # what start-up built stays: no collection needs to walk it again
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _daily_backup(self) -> None:
@@ -300,7 +338,7 @@ class CaretuiApp(App[None]):
         try:
             with self.reading() as con:
                 first = first_read(con, patient_id, tab, self.today)
-        except (CaretuiError, sqlite3.DatabaseError) as exc:
+        except database_errors(CaretuiError) as exc:
             from caretui.screens.today_rows import read_error
 
             self.call_from_thread(
@@ -355,6 +393,8 @@ class CaretuiApp(App[None]):
         self.timer.toggle()
 
     def action_help(self) -> None:
+        from caretui.screens.help import HelpScreen
+
         screen = self.screen
         title = getattr(screen, "HELP_TITLE", "") or screen.__class__.__name__
         extra = getattr(screen, "HELP_EXTRA", None)

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from caretui.errors import CaretuiError
 from caretui.screens.common import shown_name
+from caretui.store.plain import database_errors
 from caretui.widgets.records import RecordTable, Row, cell
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
         try:
             with self.caretui.reading() as con:
                 now = (audit_mark(con), self.caretui.today)
-        except sqlite3.Error:
+        except database_errors(sqlite3.Error):
             now = None  # let the reload say what is wrong
         if now != seen and not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.reload)

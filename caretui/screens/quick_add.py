@@ -85,6 +85,8 @@ class QuickAddScreen(ModalScreen[object | None]):
     returns (it has a ``message``), or ``None`` when cancelled."""
 
     HELP_TITLE = "Quick add"
+    #: Opening it imports the write side ahead (``CaretuiApp.warm_up``).
+    WARMS_WRITE_SIDE: ClassVar[bool] = True
     HELP_EXTRA = grammar_text()
     DEFAULT_CSS = """
     QuickAddScreen { align: center top; }

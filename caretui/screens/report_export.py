@@ -55,6 +55,8 @@ def default_path(month: date, fmt: str, *, redacted: bool = False) -> Path:
 class ExportDialog(Dialog[ExportRequest | None]):
     """The format, redacted or not, and where: enter or ctrl+s writes."""
 
+    WARMS_WRITE_SIDE = False  # the report is read through the plain side
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "write", "Write", id="report.write", tooltip="Write the report"),
     ]

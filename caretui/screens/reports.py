@@ -12,7 +12,6 @@ shows initials and no identifier; it redraws without reading again.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import Any, ClassVar
 
@@ -38,6 +37,7 @@ from caretui.services.report import BillingRow, MonthReport, month_report
 from caretui.services.report_render.sections import Section, month_name, sections, subtitle
 from caretui.services.report_render.sections import Table as FigureTable
 from caretui.services.text import one_line
+from caretui.store.plain import database_errors
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
 
@@ -224,13 +224,10 @@ class ReportsScreen(CaseloadScreen):
                 report = month_report(
                     con, month, thresholds=app.settings.care_management_thresholds, now=now
                 )
-        except CaretuiError as exc:
-            self.app.call_from_thread(self._failed, exc.message)
-            return
-        except sqlite3.DatabaseError as exc:
-            from caretui.store.plain import describe_sqlite_error
+        except database_errors(CaretuiError) as exc:
+            from caretui.screens.today_rows import read_error
 
-            self.app.call_from_thread(self._failed, describe_sqlite_error(app.db.path, exc))
+            self.app.call_from_thread(self._failed, read_error(app.db, exc))
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, report)

@@ -8,10 +8,9 @@ it touched are brought up to date.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -20,19 +19,13 @@ from textual.widgets import DataTable
 
 from caretui.errors import CaretuiError
 from caretui.queries.today import ItemKind, TodayItem
-from caretui.screens.today_dialogs import DaySheetDialog, ExplainDialog, SheetRequest
 from caretui.screens.today_list import TodayList
 from caretui.screens.today_rows import REFERRAL_KINDS, TAB_OF_KIND, item_key, read_error
-from caretui.screens.today_writes import (
-    appointment_ready,
-    call_form,
-    goal_achieved,
-    goal_target,
-    move_refill,
-    reconcile_refill,
-    review_plan,
-)
 from caretui.services.text import one_line
+from caretui.store.plain import database_errors
+
+if TYPE_CHECKING:
+    from caretui.screens.today_dialogs import SheetRequest
 
 
 def _binding(key: str, action: str, description: str, tooltip: str, **kw: Any) -> Binding:
@@ -120,6 +113,8 @@ class TodayScreen(TodayList):
     # -- the actions ----------------------------------------------------------------
 
     def action_done(self) -> None:
+        from caretui.screens.today_writes import goal_achieved, reconcile_refill, review_plan
+
         ranked = self.selected()
         if ranked is None:
             return
@@ -165,6 +160,7 @@ class TodayScreen(TodayList):
 
     def _make_ready(self, item: TodayItem) -> None:
         """x on a not-ready appointment: book it, and arrange the ride (asking its details)."""
+        from caretui.screens.today_writes import appointment_ready
         from caretui.widgets.dialogs import TextDialog
 
         db, today = self.caretui.db, self.caretui.today
@@ -193,6 +189,8 @@ class TodayScreen(TodayList):
         self._push(dialog, chosen)
 
     def action_snooze(self) -> None:
+        from caretui.screens.today_writes import review_plan
+
         ranked = self.selected()
         if ranked is None:
             return
@@ -221,6 +219,8 @@ class TodayScreen(TodayList):
             self._tell(SNOOZE_REFUSED.get(item.kind, "This kind of row cannot be snoozed."))
 
     def action_reschedule(self) -> None:
+        from caretui.screens.today_writes import goal_target, move_refill, review_plan
+
         ranked = self.selected()
         if ranked is None:
             return
@@ -299,6 +299,8 @@ class TodayScreen(TodayList):
         self._push(ChoiceDialog(self._title("What happened", item), OUTCOME_CHOICES), chosen)
 
     def action_log_call(self) -> None:
+        from caretui.screens.today_writes import call_form
+
         ranked = self.selected()
         if ranked is None:
             return
@@ -330,6 +332,8 @@ class TodayScreen(TodayList):
         self.caretui.open_patient(item.patient_id, TAB_OF_KIND.get(item.kind, "overview"))
 
     def action_explain(self) -> None:
+        from caretui.screens.today_dialogs import ExplainDialog
+
         ranked = self.selected()
         if ranked is not None:
             self._push(ExplainDialog(ranked, self._patient(ranked.item)))
@@ -341,19 +345,26 @@ class TodayScreen(TodayList):
     def _undo_last(self, *, confirmed: bool) -> None:
         """Undo the newest change. One not made on this screen (a form elsewhere, an
         import, another caretui) is undone only once confirmed: undo can touch anything."""
-        from caretui.services.undo import last_undoable, undo_last
+        from caretui.queries.undo import last_undoable
 
-        db = self.caretui.db
+        app = self.caretui
         if not confirmed:
-            label = last_undoable(db)
+            try:
+                with app.reading() as con:
+                    label = last_undoable(con)
+            except database_errors(CaretuiError) as exc:
+                self.app.call_from_thread(self._failed, read_error(app.db, exc))
+                return
             if label is None:
                 self.app.call_from_thread(self._tell, "Nothing to undo")
                 return
             if label != self._mine:
                 self.app.call_from_thread(self._confirm_undo, label)
                 return
+        from caretui.services.undo import undo_last
+
         try:
-            undone = undo_last(db)
+            undone = undo_last(app.db)
         except CaretuiError as exc:
             self.app.call_from_thread(self._failed, exc.message)
             return
@@ -379,6 +390,8 @@ class TodayScreen(TodayList):
             self.reload()
 
     def action_day_sheet(self) -> None:
+        from caretui.screens.today_dialogs import DaySheetDialog
+
         today = self.caretui.today
 
         def chosen(request: SheetRequest | None) -> None:
@@ -405,7 +418,7 @@ class TodayScreen(TodayList):
                     printed_at=datetime.now().replace(microsecond=0),
                 )
             save(sheet, request.fmt, request.path)
-        except (CaretuiError, sqlite3.DatabaseError) as exc:
+        except database_errors(CaretuiError) as exc:
             self.app.call_from_thread(self._failed, read_error(app.db, exc))
             return
         self.app.call_from_thread(self._tell, f"Day sheet written to {request.path}")

@@ -23,6 +23,8 @@ from caretui.widgets.dialogs import Dialog
 class ExplainDialog(Dialog[None]):
     """`i`: the factors of one row's score, as a table of numbers."""
 
+    WARMS_WRITE_SIDE = False  # it only shows
+
     DEFAULT_CSS = """
     ExplainDialog #explain-factors { margin: 1 0 0 0; }
     """
@@ -56,6 +58,8 @@ class SheetRequest:
 
 class DaySheetDialog(Dialog[SheetRequest | None]):
     """`p`: write the day sheet: a format, where, redacted or not."""
+
+    WARMS_WRITE_SIDE = False  # the sheet is read through the plain side
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "write", "Write", id="sheet.write", tooltip="Write the day sheet"),

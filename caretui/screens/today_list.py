@@ -33,6 +33,7 @@ from caretui.errors import CaretuiError, StaleRecord
 from caretui.queries.names import patient_name
 from caretui.queries.today import TodayItem, count_items, default_now
 from caretui.queries.today_refresh import audit_mark, items_of, touched_since, waiting_on
+from caretui.queries.undo import last_undoable
 from caretui.screens.base import CaseloadScreen
 from caretui.screens.today_rows import (
     COLUMNS,
@@ -48,6 +49,7 @@ from caretui.screens.today_rows import (
 from caretui.services.text import one_line
 from caretui.services.triage import Ranked, Weights, rank
 from caretui.services.triage_top import top_items
+from caretui.store.plain import database_errors
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
 
@@ -118,7 +120,7 @@ class TodayList(CaseloadScreen):
                 mark = audit_mark(con)  # first: what is read next is at least this new
                 top, total = self._top(con, day, now, limit)
                 counts = self._count(con, day, now, total=total)
-        except (CaretuiError, sqlite3.DatabaseError) as exc:
+        except database_errors(CaretuiError) as exc:
             self.app.call_from_thread(self._failed, read_error(app.db, exc))
             return
         ranked = tuple(top)
@@ -188,7 +190,7 @@ class TodayList(CaseloadScreen):
         try:
             with app.reading() as con:
                 top, _total = self._top(con, day, now, limit)
-        except (CaretuiError, sqlite3.DatabaseError) as exc:
+        except database_errors(CaretuiError) as exc:
             self.app.call_from_thread(self._failed, read_error(app.db, exc))
             return
         if not get_current_worker().is_cancelled:
@@ -214,11 +216,12 @@ class TodayList(CaseloadScreen):
 
     @work(thread=True, exclusive=True, group="today-undo-label", exit_on_error=False)
     def _read_undo(self) -> None:
-        """The last undoable action's name, for the status line (after the first paint:
-        this imports the write side)."""
-        from caretui.services.undo import last_undoable
-
-        label = last_undoable(self.caretui.db)
+        """The last undoable action's name, for the status line (plain read side)."""
+        try:
+            with self.caretui.reading() as con:
+                label = last_undoable(con)
+        except database_errors(CaretuiError):
+            return  # only a hint: the list's own reads say what is wrong
         self.app.call_from_thread(self._set_undo, label)
 
     def _set_undo(self, label: str | None) -> None:
@@ -320,7 +323,7 @@ class TodayList(CaseloadScreen):
         """(In a worker thread.) Read what the write touched and bring the rows up to date."""
         try:
             refreshed = self._read_touched(message, key, mark, error=error)
-        except (CaretuiError, sqlite3.DatabaseError) as exc:
+        except database_errors(CaretuiError) as exc:
             problem = read_error(self.caretui.db, exc)
             self.app.call_from_thread(self._write_failed, f"{message}; {problem}")
             return
@@ -338,8 +341,6 @@ class TodayList(CaseloadScreen):
     def _read_touched(self, message: str, key: str, mark: int, *, error: bool = False) -> Refreshed:
         """(In a worker thread.) The records written since ``mark`` and the acted-on row,
         their Today items read again and ranked, the counts, the last undoable action."""
-        from caretui.services.undo import last_undoable
-
         app = self.caretui
         day, now = app.today, self._now
         entity, _, rid = key.partition(":")
@@ -358,9 +359,9 @@ class TodayList(CaseloadScreen):
             )
             counts = self._count(con, day, now)
             new_mark = audit_mark(con)
+            undo = last_undoable(con)
         ranked = tuple(rank(items, day, self._weights, now))
         keys = frozenset(f"{e}:{i}" for e, ids in touched.items() for i in ids)
-        undo = last_undoable(app.db)
         return Refreshed(message, keys, ranked, counts, max(new_mark, mark), undo, error)
 
     def _write_failed(self, message: str) -> None:

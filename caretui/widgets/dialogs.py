@@ -43,6 +43,10 @@ def _say(line: Static, text: Text | str = "") -> None:
 class Dialog(ModalScreen[ResultT]):
     """The frame every small dialog shares: a titled box, escape cancels."""
 
+    #: Opening it imports the write side ahead (``CaretuiApp.warm_up``): what the user
+    #: answers is usually saved. False for a dialog that only shows or exports.
+    WARMS_WRITE_SIDE: ClassVar[bool] = True
+
     DEFAULT_CSS = """
     Dialog { align: center middle; }
     Dialog > Vertical {

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual import on, work
@@ -141,6 +141,9 @@ class FormBody(VerticalScroll, can_focus=False):
 
 class FormScreen(ModalScreen[object | None]):
     """A modal form over the services. See the module docstring."""
+
+    #: Opening it imports the write side ahead (``CaretuiApp.warm_up``).
+    WARMS_WRITE_SIDE: ClassVar[bool] = True
 
     DEFAULT_CSS = """
     FormScreen { align: center middle; }

@@ -493,7 +493,6 @@ def spy(self, loaded):
     show(self, loaded)
 
 TodayScreen._show_all = spy
-CaretuiApp._warm_up = lambda self: None
 CaretuiApp._daily_backup = lambda self: None
 
 async def main():

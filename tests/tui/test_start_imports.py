@@ -1,0 +1,89 @@
+"""What the TUI imports as it starts: each mode's screen only when it is built, and
+no SQLAlchemy at all until a screen that can save opens (in a fresh process: this
+one has imported everything already)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from caretui.store.database import Database
+from tests.tui.test_today_screen import build
+
+START = """
+import asyncio
+import sys
+from datetime import date
+
+import caretui.app as app_module
+from caretui import config
+from caretui.app import CaretuiApp
+from caretui.store.database import Database
+
+LATER = ["caretui.screens." + m for m in (
+    "today", "patients", "appointments", "queues", "referrals", "resources", "reports",
+    "palette", "help", "today_dialogs", "today_writes",
+)]
+seen = {"at import": [m for m in LATER if m in sys.modules]}
+app_module.PREBUILD_PAUSE = 0.01
+CaretuiApp._daily_backup = lambda self: None  # writes files; not what is checked
+
+
+async def main():
+    app = CaretuiApp(Database.open(sys.argv[1]), today=date(2026, 3, 11), settings=config.Config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if len(app._screen_stacks) == 7:
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        seen["rows"] = app.screen.query_one("#today-table").row_count
+        seen["built"] = len(app._screen_stacks)
+        seen["orm after start"] = "sqlalchemy" in sys.modules
+        await pilot.press("i")  # a dialog that only shows
+        await pilot.pause(0.1)
+        seen["explained"] = type(app.screen).__name__
+        await pilot.press("escape")
+        await pilot.press("u")  # undo with nothing to undo: only reads
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        seen["orm after reading"] = "sqlalchemy" in sys.modules
+        await pilot.press("a")  # quick add: the user types, the ORM is imported meanwhile
+        await pilot.pause(0.1)
+        seen["typing in"] = type(app.screen).__name__
+        await app.workers.wait_for_complete()
+        seen["orm once a form is open"] = "sqlalchemy.orm" in sys.modules
+
+
+asyncio.run(main())
+print(repr(seen))
+"""
+
+
+def test_no_screen_module_and_no_orm_until_needed(db: Database, today: date) -> None:
+    build(db, today)
+    with db.engine.begin() as con:  # nothing undoable: the caseload as if seeded
+        con.exec_driver_sql("UPDATE audit_event SET entity = 'caseload'")
+    out = subprocess.run(
+        [sys.executable, "-c", START, str(db.path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    ).stdout
+    seen = ast.literal_eval(out.strip().splitlines()[-1])
+    assert seen == {
+        "at import": [],
+        "rows": 9,
+        "built": 7,
+        "orm after start": False,
+        "explained": "ExplainDialog",
+        "orm after reading": False,
+        "typing in": "QuickAddScreen",
+        "orm once a form is open": True,
+    }
