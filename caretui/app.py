@@ -38,11 +38,13 @@ from caretui.store.plain import database_errors
 #: Commands that would write patient data to disk or are not for this app.
 BLOCKED_SYSTEM_COMMANDS = frozenset({"Screenshot"})
 #: Mode screens built ahead, once Today has painted its rows, so that their first
-#: switch does not also wait for Textual to build them (5,000 patients, in tmux, key
-#: to rows shown: Queues 195 -> 155 ms, Patients and Appointments 140 -> 118 ms).
-#: Each reads its first page in a thread worker as it mounts. In the order a
-#: coordinator reaches for them: the keys 2 to 7.
-PREBUILT_MODES = ("patients", "appointments", "queues", "referrals", "resources", "reports")
+#: switch does not also wait for Textual to build them and for their first page
+#: (5,000 patients, headless, key to rows shown: Patients 111 -> 43 ms,
+#: Appointments 107 -> 44 ms, Queues 158 -> 47 ms). Only the keys 2 to 4, the
+#: screens a coordinator goes back and forth between: each costs 2-3 MB, and the
+#: Reports screen reading its month another 5-10 MB at 5,000 patients; Referrals,
+#: Resources and Reports are built on their first key.
+PREBUILT_MODES = ("patients", "appointments", "queues")
 #: Seconds between two of those builds (and after Today's paint): a key pressed
 #: meanwhile waits for one screen's build at most, not for all of them.
 PREBUILD_PAUSE = 0.2

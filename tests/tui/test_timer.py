@@ -11,7 +11,7 @@ from textual.widgets import Input, Select, Static
 from caretui import config
 from caretui.app import CaretuiApp
 from caretui.screens.patient import PatientScreen
-from caretui.screens.timer import ConfirmMinutesDialog
+from caretui.screens.timer_forms import ConfirmMinutesDialog
 from caretui.services import patients
 from caretui.services.unit import action
 from caretui.store.database import Database
