@@ -100,8 +100,9 @@ def main() -> int:
     import caretui.screens.today_list as today_list
 
     mark("caretui.app imported")
-    for name in ("today_items", "count_items", "audit_mark", "rank"):
-        timed(today_list, name)
+    for name in ("top_items", "today_items", "count_items", "audit_mark", "rank"):
+        if hasattr(today_list, name):  # what the Today list reads with, as it changes
+            timed(today_list, name)
     app = caretui.app.CaretuiApp(db)
     frames: list[float] = []
     painted: list[bool] = []
