@@ -17,7 +17,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, work
@@ -34,6 +34,9 @@ from caretui.screens.timer import TimerKeeper
 from caretui.services.timer import Clock
 from caretui.store.database import Database
 from caretui.store.plain import database_errors
+
+if TYPE_CHECKING:
+    from caretui.services.today_first import Prefetch
 
 #: Commands that would write patient data to disk or are not for this app.
 BLOCKED_SYSTEM_COMMANDS = frozenset({"Screenshot"})
@@ -174,9 +177,12 @@ class CaretuiApp(App[None]):
         today: date | None = None,
         settings: config_module.Config | None = None,
         clock: Clock | None = None,
+        first_read: Prefetch | None = None,
     ) -> None:
         super().__init__()
         self.db = db
+        #: Today's first read, started before the app was imported (``caretui.launch``).
+        self.first_read = first_read
         self._today = today
         self.settings = settings or config_module.load()
         self._theme_ready = False

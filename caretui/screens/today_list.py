@@ -47,6 +47,7 @@ from caretui.screens.today_rows import (
     today_row,
 )
 from caretui.services.text import one_line
+from caretui.services.today_first import FIRST_PAGE
 from caretui.services.triage import Ranked, Weights, rank
 from caretui.services.triage_top import top_items
 from caretui.store.plain import database_errors
@@ -54,7 +55,7 @@ from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
 
 #: Rows ranked and shown at first; as many more each time the cursor nears the end.
-PAGE = 200
+PAGE = FIRST_PAGE  # the first read may be made before the app starts (caretui.launch)
 
 
 class TodayList(CaseloadScreen):
@@ -115,6 +116,14 @@ class TodayList(CaseloadScreen):
     def _load(self, limit: int) -> None:
         app = self.caretui
         day, now = app.today, self._now
+        if app.first_read is not None:
+            first, app.first_read = app.first_read.take(day, limit, self._weights), None
+            if first is not None:  # read while the app was being imported
+                counts = Counts(first.overdue, first.due_today, first.total)
+                loaded = Loaded(first.ranked, counts, first.mark)
+                if not get_current_worker().is_cancelled:
+                    self.app.call_from_thread(self._show_all, loaded)
+                return
         try:
             with app.reading() as con:
                 mark = audit_mark(con)  # first: what is read next is at least this new
