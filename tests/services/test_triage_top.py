@@ -137,3 +137,35 @@ def test_edge_groups(
     finally:
         con.close()
     assert signature(got) == signature(expected)
+
+
+@pytest.mark.parametrize("day", [TODAY, date(2026, 3, 31), date(2026, 5, 2)])
+def test_count_agrees_with_the_list_with_blocked_tasks_and_discharged_patients(
+    db: Database, day: date
+) -> None:
+    from caretui.models.all import Patient, Task
+    from caretui.queries.today import count_items
+    from caretui.services import dependencies, records
+    from caretui.services.unit import action
+
+    seed_caseload(db, patients=40, tasks=500, appointments=80, seed=5, today=TODAY)
+    with action(db, "Block and discharge") as s:
+        tasks = [
+            t for t in s.query(Task).order_by(Task.id) if t.status not in ("completed", "cancelled")
+        ]
+        for waiting, blocker in zip(tasks[::7], tasks[3::7], strict=False):
+            dependencies.add_dependency(s, waiting, blocker)
+        for patient in s.query(Patient).order_by(Patient.id).limit(6):
+            records.update(s, patient, {"status": "discharged"}, today=TODAY)
+    db.dispose()
+    con = db.read()
+    try:
+        now = datetime.combine(day, NOON.time())
+        items = today_items(con, day, now=now)
+        assert count_items(con, day, "all", now=now) == len(items)
+        assert count_items(con, day, "overdue", now=now) == sum(i.when < day for i in items)
+        assert count_items(con, day, "today", now=now) == sum(i.when == day for i in items)
+        blocked = con.execute("SELECT count(*) FROM task_dependency").fetchone()[0]
+        assert blocked > 20
+    finally:
+        con.close()
