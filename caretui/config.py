@@ -6,20 +6,19 @@ TUI saves a choice such as the theme. ``CARETUI_CONFIG`` names another file.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from caretui.errors import CaretuiError
 
 DEFAULT_QUEUES = ("calls", "referrals", "paperwork", "insurance", "follow-up")
 
 
-@dataclass(frozen=True, slots=True)
-class Threshold:
+class Threshold(NamedTuple):
     """A care-management billing threshold: minutes in one calendar month, and its label."""
 
     minutes: int
@@ -61,8 +60,11 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir("caretui", appauthor=False)) / "config.toml"
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
+    """The settings. A ``NamedTuple`` (immutable, light), not a dataclass:
+    ``caretui count`` reads it in shell prompts, where importing ``dataclasses``
+    alone costs ~7 ms."""
+
     coordinator_name: str = ""
     queues: tuple[str, ...] = DEFAULT_QUEUES
     #: Medications whose refill falls due within this many days show on Today.
@@ -72,7 +74,7 @@ class Config:
     backups_daily: int = 7
     backups_weekly: int = 4
     #: Triage coefficients overriding the defaults in services.triage (name -> weight).
-    urgency: dict[str, float] = field(default_factory=dict)
+    urgency: Mapping[str, float] = MappingProxyType({})
     #: Minutes per calendar month that care-management billing counts against, each
     #: with its label, lowest first. In the file, an array of tables::
     #:
@@ -84,8 +86,8 @@ class Config:
     care_management_thresholds: tuple[Threshold, ...] = DEFAULT_THRESHOLDS
     #: Business days to wait for an answer to a referral, by urgency (stat, asap,
     #: urgent, routine); a table in the file, e.g. ``{routine = 15}``, overrides some.
-    referral_response_days: dict[str, int] = field(
-        default_factory=lambda: dict(DEFAULT_REFERRAL_RESPONSE_DAYS)
+    referral_response_days: Mapping[str, int] = MappingProxyType(
+        dict(DEFAULT_REFERRAL_RESPONSE_DAYS)
     )
     #: A directory entry not verified for this many days is marked stale.
     resource_stale_days: int = 180
@@ -101,7 +103,7 @@ _POSITIVE_FIELDS = ("resource_stale_days", "unable_to_reach_attempts", "unable_t
 
 
 def parse(data: dict[str, Any], source: str = "config") -> Config:
-    known = {f.name for f in dataclasses.fields(Config)}
+    known = set(Config._fields)
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown setting {unknown[0]!r}")

@@ -12,12 +12,14 @@ def count_number(db_path: str | None, date_text: str | None, what: str) -> int:
 
     from caretui import config
     from caretui.queries.today import count_items
-    from caretui.services.dates import parse_date
     from caretui.store.database import Database
     from caretui.store.plain import database_errors, describe_sqlite_error
 
-    real_today = date.today()
-    day = parse_date(date_text, real_today) if date_text is not None else real_today
+    day = date.today()
+    if date_text is not None:  # the natural-language parser only when asked (a prompt never is)
+        from caretui.services.dates import parse_date
+
+        day = parse_date(date_text, day)
     settings = config.load()
     db = Database.open(db_path, create=False)
     con = db.read()
