@@ -98,9 +98,12 @@ class Task(Record):
 
     __table_args__ = (
         # Covers the open-task filters of Today, the day sheet and ``count``
-        # (status, due, snooze, patient) and Today's grouping by priority
-        # (queries.today_top) without a table lookup per task.
-        Index("ix_task_status_due", "status", "due", "wait_until", "patient_id", "priority"),
+        # (status, due, snooze, patient), Today's grouping by priority
+        # (queries.today_top) and the day sheet's by queue, without a table
+        # lookup per task.
+        Index(
+            "ix_task_status_due", "status", "due", "wait_until", "patient_id", "priority", "queue"
+        ),
         TABLE_OPTIONS,
     )
 

@@ -9,8 +9,9 @@ time looking up a table row for each of ~50,000 open tasks and ~50,000 past
 appointments after finding them in an index. Widening the indexes with the
 other columns those filters read lets SQLite answer from the index alone
 (about 110 ms → 23 ms for the whole count). The task index also holds the
-priority, so Today can count its open tasks by urgency group from the index
-alone (``queries.today_top``).
+priority and the queue, so Today can count its open tasks by urgency group
+(``queries.today_top``) and the day sheet pick each queue's most pressing
+tasks from the index alone.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def upgrade() -> None:
         batch_op.drop_index("ix_task_status_due")
         batch_op.create_index(
             "ix_task_status_due",
-            ["status", "due", "wait_until", "patient_id", "priority"],
+            ["status", "due", "wait_until", "patient_id", "priority", "queue"],
             unique=False,
         )
     with op.batch_alter_table("medication", schema=None) as batch_op:
