@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
@@ -288,31 +288,34 @@ def rank(
     scorer = _Scorer(weights or Weights(), today, now)
     # Items alike in everything the score reads share one explanation and score.
     scored: dict[tuple[object, ...], tuple[tuple[Factor, ...], float]] = {}
-    keyed: list[tuple[_SortKey, TodayItem, tuple[tuple[Factor, ...], float]]] = []
-    append = keyed.append
     not_ready = ItemKind.APPOINTMENT_NOT_READY
-    for item in items:
-        kind = item.kind
-        at = item.at
-        signature = (kind, item.priority, item.risk, item.when, at if kind is not_ready else None)
-        made = scored.get(signature)
-        if made is None:
-            explanation = scorer.factors(item)
-            made = (explanation, round(math.fsum(f.contribution for f in explanation), 6))
-            scored[signature] = made
-        key = (
-            -made[1],
-            item.when,
-            _KIND_ORDER[kind],
-            at or datetime.min,
-            item.record_id,
-        )  # sort_key
-        append((key, item, made))
+
+    def keyed_items() -> Iterator[tuple[_SortKey, TodayItem, tuple[tuple[Factor, ...], float]]]:
+        for item in items:
+            kind = item.kind
+            at = item.at
+            signature = (
+                kind,
+                item.priority,
+                item.risk,
+                item.when,
+                at if kind is not_ready else None,
+            )
+            made = scored.get(signature)
+            if made is None:
+                explanation = scorer.factors(item)
+                made = (explanation, round(math.fsum(f.contribution for f in explanation), 6))
+                scored[signature] = made
+            key = (-made[1], item.when, _KIND_ORDER[kind], at or datetime.min, item.record_id)
+            yield key, item, made  # key: see sort_key
+
     first = itemgetter(0)
-    if limit is not None and limit < len(keyed):
-        keyed = heapq.nsmallest(max(limit, 0), keyed, key=first)
-    else:
-        keyed.sort(key=first)
+    # With a limit, a heap of that many: a lazy ``items`` is never held whole.
+    keyed = (
+        heapq.nsmallest(max(limit, 0), keyed_items(), key=first)
+        if limit is not None
+        else sorted(keyed_items(), key=first)
+    )
     return [Ranked(item, score, explanation) for _, item, (explanation, score) in keyed]
 
 
