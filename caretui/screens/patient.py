@@ -408,7 +408,7 @@ class PatientScreen(ChartActions):
             panel.update(outreach_panel(data, today))
             panel.set_class(data.unable_to_reach_since is not None, "-high")
         else:
-            view = table_view(data, today)
+            view = table_view(data, today, redact=redact)
             if view is not None:
                 self._fill(tab, view)
                 if tab == "notes":
@@ -442,7 +442,8 @@ class PatientScreen(ChartActions):
         table = self.query_one("#notes-table", RecordTable)
         note = self._rows.get(table.selected_key or "")
         detail = self.query_one("#note-detail", Static)
-        detail.update(note_detail(note) if isinstance(note, chart.NoteRow) else "")
+        redact = self.caretui.redact
+        detail.update(note_detail(note, redact=redact) if isinstance(note, chart.NoteRow) else "")
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from caretui.queries import chart
 from caretui.screens.common import code, day, due_cell, instant, when
-from caretui.services.text import one_line, visible
+from caretui.services.text import initials, one_line, visible
 from caretui.widgets.records import Cell, Row
 
 #: How many more rows "more" loads, per tab.
@@ -141,19 +141,28 @@ def task_row(t: chart.TaskRow, today: date) -> Row:
     return Row(f"task:{t.id}", (title, t.queue, priority, due, code(t.status), later))
 
 
-def note_row(n: chart.NoteRow) -> Row:
+def with_whom(name: str | None, *, redact: bool) -> str:
+    """Who a contact was with (often a relative, whose name may be the patient's):
+    initials when redacted, as the overview shows contacts."""
+    if not name:
+        return ""
+    return initials(name, "") if redact else one_line(name)
+
+
+def note_row(n: chart.NoteRow, *, redact: bool = False) -> Row:
     minutes = str(n.minutes) if n.minutes is not None else ""
+    who = with_whom(n.with_whom, redact=redact)
     return Row(
         f"note:{n.id}",
-        (instant(n.occurred_at), n.kind, n.with_whom, code(n.outcome), minutes, n.text),
+        (instant(n.occurred_at), n.kind, who, code(n.outcome), minutes, n.text),
     )
 
 
-def note_detail(note: chart.NoteRow) -> Text:
+def note_detail(note: chart.NoteRow, *, redact: bool = False) -> Text:
     """The whole of the highlighted note, under the notes table."""
     text = Text(f"{instant(note.occurred_at)}  {note.kind}", style="bold")
     if note.with_whom:
-        text.append(f"  with {one_line(note.with_whom)}")
+        text.append(f"  with {with_whom(note.with_whom, redact=redact)}")
     if note.minutes is not None:
         text.append(f"  {note.minutes} min", style="dim")
     text.append("\n")
@@ -230,8 +239,8 @@ def tasks_view(data: chart.Tasks, today: date) -> TableView:
     return TableView(rows, work, f"{len(data.open)} open · {data.done_total} done")
 
 
-def notes_view(data: chart.Notes) -> TableView:
-    rows = [note_row(n) for n in data.notes]
+def notes_view(data: chart.Notes, *, redact: bool = False) -> TableView:
+    rows = [note_row(n, redact=redact) for n in data.notes]
     if data.total > len(data.notes):
         rows.append(more_row("notes", len(data.notes), data.total, len(NOTE_COLUMNS)))
     shown = f"{len(data.notes)} of {data.total}" if data.total > len(data.notes) else ""
@@ -242,7 +251,7 @@ def notes_view(data: chart.Notes) -> TableView:
     )
 
 
-def table_view(data: object, today: date) -> TableView | None:
+def table_view(data: object, today: date, *, redact: bool = False) -> TableView | None:
     """The rows of the medications, appointments, tasks or notes tab for ``data``."""
     if isinstance(data, chart.Medications):
         return medications_view(data, today)
@@ -251,5 +260,5 @@ def table_view(data: object, today: date) -> TableView | None:
     if isinstance(data, chart.Tasks):
         return tasks_view(data, today)
     if isinstance(data, chart.Notes):
-        return notes_view(data)
+        return notes_view(data, redact=redact)
     return None

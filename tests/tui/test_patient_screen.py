@@ -460,3 +460,29 @@ async def test_redaction_hides_birth_date_phone_and_address(db: Database, today:
         for secret in ("1950-02-28", "555-0101", "12 Elm Street", "555-0199", "Lucía"):
             assert secret not in shown
         assert "hidden" in text_of(app, "#ov-patient")
+
+
+async def test_redaction_hides_who_a_note_was_with(db: Database, today: date) -> None:
+    ids = build_chart(db, today)
+    with action(db, "Log a call") as s:
+        notes.log_note(
+            s,
+            ids["patient"],
+            kind="call",
+            text="Talked it over",
+            with_whom="Lucía Núñez",
+            outcome="reached",
+            minutes=5,
+            occurred_at=datetime(2026, 3, 10, 10, 0),
+            now=datetime(2026, 3, 11, 12, 0),
+        )
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_chart(app, pilot, ids["patient"], "notes")
+        assert "Lucía Núñez" in table_text(app, "#notes-table")[0]
+        assert "Lucía Núñez" in text_of(app, "#note-detail")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        shown = " ".join(table_text(app, "#notes-table")) + text_of(app, "#note-detail")
+        assert "Lucía" not in shown and "Núñez" not in shown
+        assert "call | L. | reached" in table_text(app, "#notes-table")[0]  # as contacts show
