@@ -58,6 +58,11 @@ def _guarded(run: Callable[[], object]) -> int:
     except KeyboardInterrupt:
         print("caretui: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (a status bar, ``| head``): stop quietly, as the CLI does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except Exception as exc:
         from caretui.crash import write_report
 

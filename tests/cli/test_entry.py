@@ -44,3 +44,23 @@ def test_a_caseload_that_cannot_open_is_one_line_without_click(tmp_path: Path) -
     )
     assert done.stdout == "2 []\n"
     assert done.stderr == f"caretui: {folder} is not a file\n"
+
+
+def test_a_reader_gone_away_is_quiet_and_leaves_no_crash_report(tmp_path: Path) -> None:
+    from caretui.store.database import Database
+
+    db = Database.open(tmp_path / "x.db")
+    db.dispose()
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "caretui", "count", "--db", str(db.path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before caretui writes
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode in (0, 1)
+    assert b"unexpected error" not in err
+    assert not (tmp_path / "state").exists()
