@@ -113,6 +113,13 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
         _b("e", "edit", "Edit", "Edit the entry"),
         _b("v", "verify", "Verified", "The entry was checked today (called, website read)"),
         _b("enter", "open", "Open", "Edit the entry", show=False),
+        _b(
+            "escape",
+            "clear_search",
+            "Clear",
+            "Clear the search and go back to the list",
+            show=False,
+        ),
     ]
     DEFAULT_CSS = """
     ResourcesScreen #resources-search { height: 3; display: none; }
@@ -238,6 +245,13 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
     @on(Input.Changed, "#resources-search")
     def _searched(self, event: Input.Changed) -> None:
         self._refilter(dataclasses.replace(self.flt, search=event.value))
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#resources-search", Input)
+        if search.value:
+            search.value = ""  # the list follows through Input.Changed
+        search.remove_class("-shown")
+        self.table.focus()
 
     @on(Input.Submitted, "#resources-search")
     def _search_done(self, event: Input.Submitted) -> None:

@@ -335,3 +335,23 @@ async def test_the_palette_finds_a_resource_by_fuzzy_name(db: Database, today: d
         assert isinstance(app.screen, FormScreen)
         assert isinstance(app.screen_stack[-2], ResourcesScreen)
         assert app.screen.query_one("#field-name").value == "Dial-a-Ride"  # type: ignore[attr-defined]
+
+
+async def test_escape_leaves_the_directory_search(db: Database, today: date) -> None:
+    from caretui.screens.reports import ReportsScreen
+
+    caseload(db, today)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await settle(pilot)
+        await pilot.press("slash", *"bank")
+        await settle(pilot)
+        assert len(table_text(app, "#resources-table")) == 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(table_text(app, "#resources-table")) == 2  # the search is cleared
+        assert app.focused is not None and app.focused.id == "resources-table"
+        await pilot.press("7")  # a key, not more search text
+        await settle(pilot)
+        assert isinstance(app.screen, ReportsScreen)
