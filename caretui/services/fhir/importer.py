@@ -117,18 +117,21 @@ def _long_lived() -> Iterator[None]:
 
 
 @contextmanager
-def _rereadable(source: Path | TextIO) -> Iterator[tuple[TextIO, str]]:
-    """The bundle as a stream that can be read twice, and how a report names it."""
+def _rereadable(source: Path | TextIO, spool: Path) -> Iterator[tuple[TextIO, str]]:
+    """The bundle as a stream that can be read twice, and how a report names it. A
+    stream that cannot seek back (a pipe) is copied to an unnamed 0600 file in
+    ``spool`` (the caseload's folder, not a shared temporary folder)."""
     if isinstance(source, Path):
         try:
-            with source.open("r", encoding="utf-8-sig") as stream:
-                yield stream, str(source)
+            stream = source.open("r", encoding="utf-8-sig")
         except OSError as exc:
             raise DomainError(f"Cannot read {source}: {exc.strerror or exc}") from None
+        with stream:  # errors after opening are the import's own, not "cannot read"
+            yield stream, str(source)
     elif source.seekable():
         yield source, "The bundle"
     else:
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as copy:
+        with tempfile.TemporaryFile("w+", encoding="utf-8", dir=spool) as copy:
             shutil.copyfileobj(source, copy)
             copy.seek(0)
             yield copy, "The bundle"
@@ -152,7 +155,7 @@ def import_bundle(
         from caretui import config
 
         queues = config.load().queues
-    with _rereadable(source) as (stream, what):
+    with _rereadable(source, db.path.parent) as (stream, what):
         start = stream.tell()
         index = index_bundle(stream, skip_unknown=skip_unknown, today=today)
         if index.problems:
