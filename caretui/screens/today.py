@@ -358,7 +358,7 @@ class TodayScreen(TodayList):
             if label is None:
                 self.app.call_from_thread(self._tell, "Nothing to undo")
                 return
-            if label != self._mine:
+            if not self._mine or label != self._mine[-1]:
                 self.app.call_from_thread(self._confirm_undo, label)
                 return
         from caretui.services.undo import undo_last
@@ -384,7 +384,8 @@ class TodayScreen(TodayList):
         self._push(ChoiceDialog(title, choices), chosen)
 
     def _undone(self, label: str | None) -> None:
-        self._mine = None
+        if self._mine and label == self._mine[-1]:
+            self._mine.pop()
         self._tell(f"Undone: {label}" if label else "Nothing to undo")
         if label:
             self.reload()

@@ -72,7 +72,8 @@ class TodayList(CaseloadScreen):
         self._writing = 0
         self._modal_open = False
         #: The undo label of this screen's last change (undone without asking).
-        self._mine: str | None = None
+        #: Labels of the actions taken on this screen, oldest first (undo takes the last).
+        self._mine: list[str] = []
         self._weights = Weights()
         #: How many times the whole list was read and shown (tests check it stays 1).
         self.full_loads = 0
@@ -387,7 +388,8 @@ class TodayList(CaseloadScreen):
             self._failed(refreshed.message)
         else:
             self._tell(refreshed.message)
-            self._mine = refreshed.undo
+            if refreshed.undo is not None:
+                self._mine.append(refreshed.undo)
         table = self.table
         target = self._cursor_target(refreshed)
         fresh = {item_key(r.item): r for r in refreshed.ranked}

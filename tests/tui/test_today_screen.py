@@ -359,6 +359,31 @@ async def test_u_undoes_this_screens_change_and_reloads(db: Database, today: dat
         assert screen(app).full_loads == 2  # undo reloads the whole list
 
 
+async def test_u_twice_undoes_two_changes_of_this_screen_without_asking(
+    db: Database, today: date
+) -> None:
+    ids = build(db, today)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("task", "fax"):
+            await select(pilot, f"task:{ids[key]}")
+            await pilot.press("x")
+            await settle(pilot)
+        assert rows(db, "SELECT status FROM task WHERE id IN (?, ?)", ids["task"], ids["fax"]) == [
+            ("completed",),
+            ("completed",),
+        ]
+        for _ in range(2):
+            await pilot.press("u")
+            await settle(pilot)
+            assert not isinstance(app.screen, ChoiceDialog)  # both were made here: no question
+        assert rows(db, "SELECT status FROM task WHERE id IN (?, ?)", ids["task"], ids["fax"]) == [
+            ("requested",),
+            ("requested",),
+        ]
+
+
 async def test_u_asks_before_undoing_a_change_made_elsewhere(db: Database, today: date) -> None:
     build(db, today)
     app = make_app(db, today)
