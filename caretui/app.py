@@ -2,9 +2,10 @@
 
 Nothing here imports SQLAlchemy, and each mode's screen is imported when it is
 first built: the first frame paints from the plain read side. The ORM (about
-170 ms of imports and 21 MB) is imported only once a write is near: a worker
-warms it up when a form or a dialog that can save opens (the user is typing
-meanwhile); a key that writes at once imports it in its own worker
+170 ms of imports and 21 MB) is imported after the first paint, in a worker,
+once the user has left the keys alone for a moment (``WARM_IDLE``), or at once
+when a form or a dialog that can save opens (the user is typing meanwhile): the
+first key that writes (``x`` on Today) does not wait for it
 (DESIGN.md, "Speed by design").
 """
 
@@ -51,6 +52,11 @@ PREBUILT_MODES = ("patients", "appointments", "queues")
 #: Seconds between two of those builds (and after Today's paint): a key pressed
 #: meanwhile waits for one screen's build at most, not for all of them.
 PREBUILD_PAUSE = 0.2
+#: Seconds without a key, once those screens are built, before the write side is
+#: imported in a worker (``CaretuiApp.warm_up``): it holds the interpreter for about
+#: 300 ms, so it waits for a pause rather than land between a user's keys; the first
+#: ``x`` on Today then writes in 2 ms instead of waiting 370 ms for the import.
+WARM_IDLE = 1.0
 
 
 def _mode(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -245,17 +251,23 @@ class CaretuiApp(App[None]):
 
     def warm_up(self) -> None:
         """Import the write side (SQLAlchemy, the models, the services) in a worker, once,
-        so that the save about to come does not wait for it. Called when a screen that
-        can save opens (``WARMS_WRITE_SIDE``: forms, dialogs, quick add): the user types
-        for a second or more meanwhile. A coordinator who only reads never pays it."""
+        so that the save about to come does not wait for it. Called after start once the
+        keys pause (``WARM_IDLE``), or when a screen that can save opens first
+        (``WARMS_WRITE_SIDE``: forms, dialogs, quick add): the user types meanwhile."""
         if not self._warmed:
             self._warmed = True
             self._warm_up()
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
+        from sqlalchemy.orm import configure_mappers
+
         from caretui.services import unit
 
+        for module in ("caretui.screens.work_forms", "caretui.services.tasks"):
+            importlib.import_module(module)  # Today's x, s and r: the task writes
+
+        configure_mappers()
         unit.session_factory(self.db)
         with self.db.engine.connect():
             pass
@@ -303,6 +315,17 @@ class CaretuiApp(App[None]):
                 self.prebuild_modes()
                 return
         gc.freeze()  # what start-up built stays: no collection needs to walk it again
+        self._warm_when_idle()
+
+    def _warm_when_idle(self) -> None:
+        """Import the write side once no key has been pressed for ``WARM_IDLE``."""
+        if self._warmed or self._exit or not self.is_running:
+            return
+        idle = time.monotonic() - self._last_activity
+        if idle >= WARM_IDLE:
+            self.warm_up()
+        else:
+            self.set_timer(WARM_IDLE - idle, self._warm_when_idle, name="warm-when-idle")
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _daily_backup(self) -> None:

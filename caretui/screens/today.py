@@ -8,6 +8,7 @@ it touched are brought up to date.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,7 +21,13 @@ from textual.widgets import DataTable
 from caretui.errors import CaretuiError
 from caretui.queries.today import ItemKind, TodayItem
 from caretui.screens.today_list import TodayList
-from caretui.screens.today_rows import REFERRAL_KINDS, TAB_OF_KIND, item_key, read_error
+from caretui.screens.today_rows import (
+    REFERRAL_KINDS,
+    TAB_OF_KIND,
+    Refreshed,
+    item_key,
+    read_error,
+)
 from caretui.services.text import one_line
 from caretui.store.plain import database_errors
 
@@ -363,12 +370,18 @@ class TodayScreen(TodayList):
                 return
         from caretui.services.undo import undo_last
 
+        mark = self._mark
         try:
             undone = undo_last(app.db)
         except CaretuiError as exc:
             self.app.call_from_thread(self._failed, exc.message)
             return
-        self.app.call_from_thread(self._undone, undone)
+        refreshed = None
+        if undone is not None:
+            # What the undo wrote is read back as a write's is: only its rows change.
+            with contextlib.suppress(*database_errors(CaretuiError)):
+                refreshed = self._read_touched(f"Undone: {undone}", None, mark)
+        self.app.call_from_thread(self._undone, undone, refreshed)
 
     def _confirm_undo(self, label: str) -> None:
         from caretui.widgets.dialogs import ChoiceDialog
@@ -383,12 +396,14 @@ class TodayScreen(TodayList):
         choices = [("keep it", "keep"), ("undo it", "undo")]
         self._push(ChoiceDialog(title, choices), chosen)
 
-    def _undone(self, label: str | None) -> None:
+    def _undone(self, label: str | None, refreshed: Refreshed | None) -> None:
         if self._mine and label == self._mine[-1]:
             self._mine.pop()
         self._tell(f"Undone: {label}" if label else "Nothing to undo")
-        if label:
-            self.reload()
+        if refreshed is not None:
+            self._update_rows(refreshed)
+        elif label:
+            self.reload()  # it touched more than rows (a patient, a link): read it all
 
     def action_day_sheet(self) -> None:
         from caretui.screens.today_dialogs import DaySheetDialog

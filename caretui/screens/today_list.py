@@ -8,8 +8,10 @@ SQLAlchemy is imported before it.
 After a write the list is brought up to date in place, not reloaded: the audit
 trail says which records the action touched (``queries.today_refresh``), their
 Today items are read again, and each row is dropped, updated or added, and
-re-ranked where its score moved. Only undo, which can touch anything, reloads
-the whole list. The keys are ``today.TodayScreen``'s.
+re-ranked where its score moved. Undo is brought up to date the same way when it
+touched only records that are rows themselves (a task, an appointment, a refill,
+a plan, a goal); an undo that touched anything else (a patient, a link, an
+import) reloads the whole list. The keys are ``today.TodayScreen``'s.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from caretui.screens.base import CaseloadScreen
 from caretui.screens.today_rows import (
     COLUMNS,
     SCORE_COLUMN,
+    WHEN_COLUMN,
     Counts,
     Loaded,
     Refreshed,
@@ -53,6 +56,10 @@ from caretui.services.triage_top import top_items
 from caretui.store.plain import database_errors
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
+
+#: The tables whose records are Today's rows themselves: an undo that touched only these
+#: is brought up to date row by row; any other (a patient, a link, a note) reloads.
+ROW_ENTITIES = frozenset({"task", "appointment", "medication", "care_plan", "goal"})
 
 #: Rows ranked and shown at first; as many more each time the cursor nears the end.
 PAGE = FIRST_PAGE  # the first read may be made before the app starts (caretui.launch)
@@ -71,10 +78,11 @@ class TodayList(CaseloadScreen):
         self._loaded = False
         self._writing = 0
         self._modal_open = False
-        #: The undo label of this screen's last change (undone without asking).
         #: Labels of the actions taken on this screen, oldest first (undo takes the last).
         self._mine: list[str] = []
         self._weights = Weights()
+        #: The row ``down`` was pressed on at the end of the rows read (``_read_on``).
+        self._step_from: str | None = None
         #: How many times the whole list was read and shown (tests check it stays 1).
         self.full_loads = 0
 
@@ -183,15 +191,39 @@ class TodayList(CaseloadScreen):
         return [today_row(r, today, redact=redact) for r in ranked]
 
     def _redraw(self) -> None:
-        """Names redacted or shown again: the same rows, drawn again, no reading."""
-        ordered = sorted(self._ranked.values(), key=lambda r: ScoreCell(r).order)
-        self.table.show(self._rows(ordered))
+        """Names redacted or shown again: the same rows in the same order, their cells
+        updated in place, no reading (``RecordTable.show``)."""
+        shown = (self._ranked.get(str(row.key.value)) for row in self.table.ordered_rows)
+        self.table.show(self._rows(r for r in shown if r is not None))
 
     @on(DataTable.RowHighlighted, "#today-table")
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
         shown = self.table.row_count
         if self._loaded and shown < self._counts.total and event.cursor_row >= shown - 10:
             self._load_more(shown + PAGE)
+
+    @on(RecordTable.MoreWanted, "#today-table")
+    def _read_on(self) -> None:
+        """``down`` on the last row read (after ``end``): read the next ones, and step
+        onto the first of them once they are shown."""
+        self._step_from = self.table.selected_key
+        self._load_more(self.table.row_count + PAGE)
+
+    @on(RecordTable.EdgeWanted, "#today-table")
+    def _to_last_read(self, event: RecordTable.EdgeWanted) -> None:
+        """``end`` on a list read only in part: the last row read, without reading more
+        on the way (a ranked list has no cheap end: its last rows are the least urgent
+        of every item). Down from there reads on."""
+        event.stop()
+        table = self.table
+        if event.end and table.row_count:
+            with table.prevent(DataTable.RowHighlighted):
+                table.move_cursor(row=table.row_count - 1, animate=False)
+            self.notify(
+                f"The last of the {table.row_count:,} most urgent rows read; "
+                "down reads the next ones.",
+                timeout=4,
+            )
 
     @work(thread=True, exclusive=True, group="today-more")
     def _load_more(self, limit: int) -> None:
@@ -214,6 +246,9 @@ class TodayList(CaseloadScreen):
             self.table.add_row(*(cell(c) for c in row.cells), key=row.key)
         self._ranked.update({item_key(r.item): r for r in added})
         self._resort(self.table.selected_key)
+        step, self._step_from = self._step_from, None
+        if step is not None and step == self.table.selected_key:
+            self.table.action_cursor_down()
         self._show_status()
 
     def _resort(self, keep: str | None) -> None:
@@ -242,6 +277,7 @@ class TodayList(CaseloadScreen):
         day = self.caretui.today
         c = self._counts
         shown = self.table.row_count
+        self.table.more_after = shown < c.total
         status = Text(f"{day:%a} {day.isoformat()}  ·  ")
         status.append(f"{c.overdue:,} overdue", style="bold red" if c.overdue else "")
         status.append(f" · {c.today:,} today · {c.total:,} in all")
@@ -313,7 +349,24 @@ class TodayList(CaseloadScreen):
 
     def _write(self, change: Callable[[], str], key: str) -> None:
         self._writing += 1
+        self._show_saving(key)
         self._run_write(change, key, self._mark)
+
+    def _show_saving(self, key: str) -> None:
+        """The row acted on says "saving…" at once, until its write is read back (the
+        first write of a session may wait for the write side's import)."""
+        table = self.table
+        if key in self._ranked and table.row_count:
+            when = table.ordered_columns[WHEN_COLUMN].key
+            table.update_cell(key, when, Text("saving…", style="italic"))
+
+    def _restore(self, key: str) -> None:
+        """A write refused: the row shows its item again, as it was."""
+        ranked = self._ranked.get(key)
+        if ranked is not None:
+            today, redact = self.caretui.today, self.caretui.redact
+            with contextlib.suppress(RowDoesNotExist):
+                self.table.replace(today_row(ranked, today, redact=redact))
 
     @work(thread=True, group="today-write")
     def _run_write(self, change: Callable[[], str], key: str, mark: int) -> None:
@@ -323,7 +376,7 @@ class TodayList(CaseloadScreen):
             # Keep the list; read the row again so the next try acts on its new version.
             message, error = exc.message, True
         except CaretuiError as exc:
-            self.app.call_from_thread(self._write_failed, exc.message)
+            self.app.call_from_thread(self._write_failed, exc.message, key)
             return
         else:
             error = False
@@ -335,8 +388,9 @@ class TodayList(CaseloadScreen):
             refreshed = self._read_touched(message, key, mark, error=error)
         except database_errors(CaretuiError) as exc:
             problem = read_error(self.caretui.db, exc)
-            self.app.call_from_thread(self._write_failed, f"{message}; {problem}")
+            self.app.call_from_thread(self._write_failed, f"{message}; {problem}", key)
             return
+        assert refreshed is not None  # always read when the acted-on row is known
         self.app.call_from_thread(self._apply, refreshed)
 
     def _written_elsewhere(self, message: str, key: str) -> None:
@@ -348,15 +402,26 @@ class TodayList(CaseloadScreen):
     def _run_refresh(self, message: str, key: str, mark: int) -> None:
         self._refresh_after(message, key, mark)
 
-    def _read_touched(self, message: str, key: str, mark: int, *, error: bool = False) -> Refreshed:
-        """(In a worker thread.) The records written since ``mark`` and the acted-on row,
-        their Today items read again and ranked, the counts, the last undoable action."""
+    def _read_touched(
+        self, message: str, key: str | None, mark: int, *, error: bool = False
+    ) -> Refreshed | None:
+        """(In a worker thread.) The records written since ``mark`` and the acted-on row
+        (``key``), their Today items read again and ranked, the counts, the last undoable
+        action. Without ``key`` (an undo): None when what was written is not only rows
+        (``ROW_ENTITIES``) or is too much to bring up to date row by row."""
         app = self.caretui
         day, now = app.today, self._now
-        entity, _, rid = key.partition(":")
         with app.reading() as con:
             touched = touched_since(con, mark)
-            touched.setdefault(entity, set()).add(int(rid))
+            if key is not None:
+                entity, _, rid = key.partition(":")
+                touched.setdefault(entity, set()).add(int(rid))
+            elif (
+                not touched
+                or not touched.keys() <= ROW_ENTITIES
+                or sum(map(len, touched.values())) > 500
+            ):
+                return None
             if "task" in touched:  # a task done may be the last that another waited on
                 touched["task"] |= waiting_on(con, touched["task"])
             items = items_of(
@@ -374,15 +439,16 @@ class TodayList(CaseloadScreen):
         keys = frozenset(f"{e}:{i}" for e, ids in touched.items() for i in ids)
         return Refreshed(message, keys, ranked, counts, max(new_mark, mark), undo, error)
 
-    def _write_failed(self, message: str) -> None:
+    def _write_failed(self, message: str, key: str) -> None:
         self._writing = max(self._writing - 1, 0)
+        self._restore(key)
         self._failed(message)
 
     def _failed(self, message: str) -> None:
         self.notify(message, severity="error", markup=False, timeout=10)
 
     def _apply(self, refreshed: Refreshed) -> None:
-        """Drop, update or add the touched rows; re-sort only if an order moved."""
+        """A write of this screen's is done: say so, and bring its rows up to date."""
         self._writing = max(self._writing - 1, 0)
         if refreshed.error:
             self._failed(refreshed.message)
@@ -390,6 +456,10 @@ class TodayList(CaseloadScreen):
             self._tell(refreshed.message)
             if refreshed.undo is not None:
                 self._mine.append(refreshed.undo)
+        self._update_rows(refreshed)
+
+    def _update_rows(self, refreshed: Refreshed) -> None:
+        """Drop, update or add the touched rows; re-sort only if an order moved."""
         table = self.table
         target = self._cursor_target(refreshed)
         fresh = {item_key(r.item): r for r in refreshed.ranked}

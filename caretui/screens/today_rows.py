@@ -40,6 +40,7 @@ REFERRAL_KINDS = frozenset(
 )
 COLUMNS = [("Kind", 14), ("Patient", 26), ("What", 44), ("When", 12), ("Priority", 8), ("Score", 6)]
 SCORE_COLUMN = 5
+WHEN_COLUMN = 3
 _KIND_ORDER = {kind: i for i, kind in enumerate(ItemKind)}
 
 

@@ -23,8 +23,13 @@ Cell = Text | str | None
 
 
 def cell(value: Cell, style: str = "") -> Text:
-    """User data as a table cell: literal text, control characters made visible."""
+    """User data as a table cell: literal text, control characters made visible; a
+    cell too long for its column ends in "…" rather than being cut off."""
     if isinstance(value, Text):
+        if value.overflow is None:
+            value.overflow = "ellipsis"
+        if value.no_wrap is None:
+            value.no_wrap = True
         return value
     return Text(one_line(value or ""), style=style, no_wrap=True, overflow="ellipsis")
 
@@ -51,6 +56,21 @@ class RecordTable(DataTable[Text]):
             super().__init__()
             self.table = table
             self.end = end
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
+
+    class MoreWanted(Message):
+        """``down`` on the last row of a table whose list goes on below it."""
+
+        def __init__(self, table: RecordTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> RecordTable:
+            return self.table
 
     BINDINGS = [
         Binding(
@@ -133,6 +153,11 @@ class RecordTable(DataTable[Text]):
         else:
             self.action_scroll_bottom()
 
+    def action_cursor_down(self) -> None:
+        if self.more_after and self.row_count and self.cursor_row == self.row_count - 1:
+            self.post_message(self.MoreWanted(self))
+        super().action_cursor_down()
+
     @property
     def selected_key(self) -> str | None:
         if self.row_count == 0:
@@ -146,6 +171,13 @@ class RecordTable(DataTable[Text]):
     def show(self, rows: Sequence[Row], *, from_top: bool = False) -> None:
         """Replace every row, keeping the cursor on the record it was on if it is still here
         (``from_top``: on the first row, for a list that now shows something else)."""
+        if not from_top and self._same_rows(rows):
+            # The same records in the same order (names redacted or shown again, a
+            # re-read that found nothing moved): update the cells in place, which costs
+            # next to nothing, instead of building every row again.
+            for row in rows:
+                self.replace(row)
+            return
         keep = None if from_top else self.selected_key
         old_index = 0 if from_top else self.cursor_row
         self.clear()
@@ -160,6 +192,13 @@ class RecordTable(DataTable[Text]):
             except RowDoesNotExist:
                 pass
         self.move_cursor(row=min(max(old_index, 0), len(rows) - 1), animate=False)
+
+    def _same_rows(self, rows: Sequence[Row]) -> bool:
+        if self.row_count != len(rows) or not rows:
+            return False
+        return all(
+            shown.key.value == row.key for shown, row in zip(self.ordered_rows, rows, strict=True)
+        )
 
     def replace(self, row: Row) -> None:
         """Update one row in place (after an edit) without reloading the list."""

@@ -17,12 +17,12 @@ from tests.tui.helpers import SIZE, make_app, settle, table_text
 TASKS = 450
 
 
-def many_tasks(db: Database, today: date) -> None:
+def many_tasks(db: Database, today: date, due: str = "2026-04-01") -> None:
     with action(db, "Many") as s:
         for n in range(TASKS):
             tasks.add_task(
                 s,
-                {"title": f"Task {n:03d}", "queue": "calls", "due": "2026-04-01"},
+                {"title": f"Task {n:03d}", "queue": "calls", "due": due},
                 today=today,
                 queues=DEFAULT_QUEUES,
             )
@@ -95,3 +95,30 @@ async def test_table_columns_fill_a_wide_terminal(db: Database, today: date) -> 
         table = app.screen.query_one("#queues-table", RecordTable)
         widths = sum(c.get_render_width(table) for c in table.ordered_columns)
         assert table.size.width - 2 == widths  # room for the scrollbar, none wasted
+
+
+async def test_end_on_today_stops_at_the_last_row_read_and_down_reads_on(
+    db: Database, today: date
+) -> None:
+    """Today is ranked: its end is the least urgent of every item, which costs a read of
+    them all. ``end`` goes to the last row read, reading nothing more; ``down`` there
+    reads the next rows, and the cursor stays on its row."""
+    from caretui.screens import today_list
+
+    many_tasks(db, today, due="2026-03-02")  # overdue: all on Today
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#today-table", RecordTable)
+        first = table.row_count
+        assert first == today_list.PAGE < TASKS
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.row_count == first  # nothing more was read
+        assert table.cursor_row == first - 1
+        last = table.selected_key
+        await pilot.press("down")
+        await settle(pilot)
+        assert table.row_count == min(2 * first, TASKS)
+        assert table.cursor_row == first  # one row on, in the rows just read
+        assert table.get_row_index(last) == first - 1 if last else False

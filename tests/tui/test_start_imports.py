@@ -1,6 +1,6 @@
 """What the TUI imports as it starts: each mode's screen only when it is built, and
-no SQLAlchemy at all until a screen that can save opens (in a fresh process: this
-one has imported everything already)."""
+no SQLAlchemy until the keys pause after the first paint or a screen that can save
+opens (in a fresh process: this one has imported everything already)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ LATER = ["caretui.screens." + m for m in (
 )]
 seen = {"at import": [m for m in LATER if m in sys.modules]}
 app_module.PREBUILD_PAUSE = 0.01
+app_module.WARM_IDLE = float(sys.argv[2])
 CaretuiApp._daily_backup = lambda self: None  # writes files; not what is checked
 
 
@@ -70,7 +71,7 @@ def test_no_screen_module_and_no_orm_until_needed(db: Database, today: date) -> 
     with db.engine.begin() as con:  # nothing undoable: the caseload as if seeded
         con.exec_driver_sql("UPDATE audit_event SET entity = 'caseload'")
     out = subprocess.run(
-        [sys.executable, "-c", START, str(db.path)],
+        [sys.executable, "-c", START, str(db.path), "60"],
         check=True,
         capture_output=True,
         text=True,
@@ -87,3 +88,55 @@ def test_no_screen_module_and_no_orm_until_needed(db: Database, today: date) -> 
         "typing in": "QuickAddScreen",
         "orm once a form is open": True,
     }
+
+
+IDLE = """
+import asyncio
+import sys
+from datetime import date
+
+import caretui.app as app_module
+from caretui import config
+from caretui.app import CaretuiApp
+from caretui.store.database import Database
+
+app_module.PREBUILD_PAUSE = 0.01
+app_module.WARM_IDLE = 0.5
+CaretuiApp._daily_backup = lambda self: None
+seen = {}
+
+
+async def main():
+    app = CaretuiApp(Database.open(sys.argv[1]), today=date(2026, 3, 11), settings=config.Config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if len(app._screen_stacks) == 4:
+                break
+        for _ in range(8):  # keys every 0.2 s: the import waits for a pause
+            await pilot.press("down")
+            await pilot.pause(0.2)
+        seen["orm while keys come"] = "sqlalchemy" in sys.modules
+        await pilot.pause(1.0)
+        await app.workers.wait_for_complete()
+        seen["orm after a pause"] = "sqlalchemy.orm" in sys.modules
+
+
+asyncio.run(main())
+print(repr(seen))
+"""
+
+
+def test_the_write_side_is_imported_once_the_keys_pause(db: Database, today: date) -> None:
+    """The first x after start does not wait for SQLAlchemy's import: it is imported in
+    a worker once the user leaves the keys alone for a moment, not between keys."""
+    build(db, today)
+    out = subprocess.run(
+        [sys.executable, "-c", IDLE, str(db.path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    ).stdout
+    seen = ast.literal_eval(out.strip().splitlines()[-1])
+    assert seen == {"orm while keys come": False, "orm after a pause": True}

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from textual.widgets import Input, Select, Static, TabbedContent, TextArea
 
 from caretui.app import CaretuiApp
 from caretui.config import DEFAULT_QUEUES
-from caretui.models.all import Appointment, CarePlan, Goal, Medication, Record, Task
+from caretui.errors import DomainError
+from caretui.models.all import Appointment, CarePlan, Goal, Medication, Patient, Record, Task
 from caretui.screens.patient import PatientScreen
 from caretui.screens.today import TodayScreen
 from caretui.screens.today_dialogs import DaySheetDialog, ExplainDialog
@@ -163,6 +165,65 @@ async def test_x_completes_a_task_in_place(db: Database, today: date) -> None:
         assert "Task done" in messages(app)
         status = str(app.screen.query_one("#today-status", Static).render())
         assert "8 in all" in status and "Complete task" in status
+
+
+def when_cell(app: CaretuiApp, key: str) -> str:
+    table = screen(app).table
+    return str(table.get_row(key)[3])
+
+
+async def test_x_says_saving_at_once_and_the_row_goes_when_written(
+    db: Database, today: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key shows its effect in the next frame, whatever the write waits on."""
+    from caretui.screens import work_forms
+
+    ids = build(db, today)
+    release = threading.Event()
+    real_done = work_forms.task_done
+
+    def slow_done(*args: Any) -> Any:
+        assert release.wait(10)
+        return real_done(*args)
+
+    monkeypatch.setattr(work_forms, "task_done", slow_done)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        key = f"task:{ids['task']}"
+        await select(pilot, key)
+        await pilot.press("x")
+        await pilot.pause()
+        assert when_cell(app, key) == "saving…"
+        assert rows(db, "SELECT status FROM task WHERE id = ?", ids["task"]) == [("requested",)]
+        release.set()
+        await settle(pilot)
+        assert key not in keys(app)
+        assert rows(db, "SELECT status FROM task WHERE id = ?", ids["task"]) == [("completed",)]
+
+
+async def test_a_refused_write_shows_the_row_as_it_was(
+    db: Database, today: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caretui.screens import work_forms
+
+    ids = build(db, today)
+
+    def refused(*_args: Any) -> Any:
+        raise DomainError("This task cannot be completed")
+
+    monkeypatch.setattr(work_forms, "task_done", refused)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        key = f"task:{ids['task']}"
+        await select(pilot, key)
+        before = when_cell(app, key)
+        await pilot.press("x")
+        await settle(pilot)
+        assert when_cell(app, key) == before != "saving…"
+        assert "This task cannot be completed" in messages(app)
+        assert rows(db, "SELECT status FROM task WHERE id = ?", ids["task"]) == [("requested",)]
 
 
 async def test_x_on_a_repeating_task_creates_the_next_and_says_so(
@@ -345,6 +406,7 @@ async def test_u_undoes_this_screens_change_and_reloads(db: Database, today: dat
     app = make_app(db, today)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        shown_before = keys(app)
         before = rows(db, "SELECT id, status, due, wait_until, version FROM task ORDER BY id")
         await select(pilot, f"task:{ids['weekly']}")
         await pilot.press("x")
@@ -356,7 +418,34 @@ async def test_u_undoes_this_screens_change_and_reloads(db: Database, today: dat
         assert after == [r[:4] for r in before]
         assert f"task:{ids['weekly']}" in keys(app)
         assert "Undone: Complete task" in messages(app)
-        assert screen(app).full_loads == 2  # undo reloads the whole list
+        # Only rows were touched: they are brought up to date, the list is not read again,
+        # and the next occurrence the completion created is gone with it.
+        assert screen(app).full_loads == 1
+        assert sorted(keys(app)) == sorted(shown_before)
+        status = str(app.screen.query_one("#today-status", Static).render())
+        assert "last change: Build caseload" in status  # what u would undo next
+
+
+async def test_undo_of_a_change_to_a_patient_reads_the_whole_list_again(
+    db: Database, today: date
+) -> None:
+    ids = build(db, today)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown_before = keys(app)
+        with action(db, "Discharge patient") as s:
+            patient = s.get(Patient, ids["cara"])
+            assert patient is not None
+            patients.discharge(s, patient, today=today)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)  # not done on this screen
+        await pilot.press("2")  # "undo it"
+        await settle(pilot)
+        assert rows(db, "SELECT status FROM patient WHERE id = ?", ids["cara"]) == [("active",)]
+        assert screen(app).full_loads == 2  # a patient's change can move any of its rows
+        assert sorted(keys(app)) == sorted(shown_before)
 
 
 async def test_u_twice_undoes_two_changes_of_this_screen_without_asking(
@@ -498,6 +587,14 @@ async def test_redaction_shows_initials_without_reading_again(db: Database, toda
         patients_shown = {line.split(" | ")[1] for line in table_text(app, "#today-table")}
         assert patients_shown == {"A.L.", "C.M.", "[.[."}
         assert screen(app).full_loads == 1
+        table = screen(app).table
+        row_objects = list(table.ordered_rows)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        patients_shown = {line.split(" | ")[1] for line in table_text(app, "#today-table")}
+        assert "Lee, Ann" in patients_shown
+        # The cells were updated in place: the rows themselves are the same objects.
+        assert all(a is b for a, b in zip(table.ordered_rows, row_objects, strict=True))
 
 
 FIRST_PAINT = """
