@@ -51,9 +51,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
@@ -77,6 +78,7 @@ from caretui.queries.report import (
     PlanRow,
     ReferralCounts,
     Window,
+    data_mark,
     month_data,
 )
 from caretui.services.text import fold
@@ -628,6 +630,119 @@ def month_report(
     if first > now.date():
         raise DomainError(f"{first:%Y-%m} has not begun yet: choose this month or an earlier one")
     return build_report(month_data(con, first, now=now, tz=tz), thresholds)
+
+
+def same_figures(a: MonthReport, b: MonthReport) -> bool:
+    """Whether two reports show the same: equal but for the time of day they were read."""
+    return a is b or (a.as_of.date() == b.as_of.date() and replace(b, as_of=a.as_of) == a)
+
+
+# --------------------------------------------------------------------------- reports kept
+
+
+@dataclass(frozen=True, slots=True)
+class ReportKey:
+    """What a report depends on besides its month: the data (``data_mark``, the newest
+    audit event, which every write adds), the day it is seen on (what is overdue, or
+    missed, moves with the date), and the thresholds it is counted against."""
+
+    mark: tuple[int, str]
+    today: date
+    thresholds: tuple[Threshold, ...]
+
+
+def report_key(
+    con: sqlite3.Connection, now: datetime, thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS
+) -> ReportKey:
+    """The key of a report read from ``con`` at ``now``: call it inside the ``snapshot``
+    the report is read in, so it describes the very rows read."""
+    return ReportKey(data_mark(con), now.date(), tuple(thresholds))
+
+
+class ReportCache:
+    """Reports already read, by month, each with the key it was read at: a report is
+    given back only for the very key it was read at, so it is never older than the
+    database (equal key, equal data and day). The ``size`` months used last are kept.
+
+    Safe to share between threads: the Reports screen's reader and the reader of the
+    neighbouring months. A reader asking for a month another is reading at the same key
+    waits for that read (``get``) rather than reading it twice.
+    """
+
+    #: How long ``get`` waits for another reader before giving up (it reads itself then).
+    WAIT_SECONDS = 30.0
+
+    def __init__(self, size: int = 13) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[date, tuple[ReportKey, MonthReport]] = OrderedDict()
+        self._pending: dict[tuple[date, ReportKey], threading.Event] = {}
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def _hit(self, month: date, key: ReportKey) -> MonthReport | None:
+        entry = self._entries.get(month)
+        if entry is None or entry[0] != key:
+            return None
+        self._entries.move_to_end(month)
+        return entry[1]
+
+    def get(self, month: date, key: ReportKey, *, wait: bool = True) -> MonthReport | None:
+        """The report on ``month`` read at ``key``, or None. If another reader is reading
+        it (same month and key), wait for its report (unless ``wait`` is False)."""
+        with self._lock:
+            report = self._hit(month, key)
+            event = self._pending.get((month, key))
+        if report is not None or event is None or not wait:
+            return report
+        event.wait(self.WAIT_SECONDS)
+        with self._lock:
+            return self._hit(month, key)
+
+    def known(self, month: date) -> bool:
+        """Whether some report on ``month`` is kept (at whatever key): worth checking."""
+        with self._lock:
+            return month in self._entries
+
+    def wanted(self, month: date, key: ReportKey) -> bool:
+        """Neither kept at ``key`` nor being read at it."""
+        with self._lock:
+            entry = self._entries.get(month)
+            kept = entry is not None and entry[0] == key
+            return not kept and (month, key) not in self._pending
+
+    def put(self, month: date, key: ReportKey, report: MonthReport) -> None:
+        with self._lock:
+            self._entries[month] = (key, report)
+            self._entries.move_to_end(month)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def read(
+        self,
+        con: sqlite3.Connection,
+        month: date,
+        key: ReportKey,
+        *,
+        now: datetime,
+        tz: tzinfo | None = None,
+    ) -> MonthReport:
+        """Read the report on ``month`` from ``con`` (inside the ``snapshot`` ``key`` was
+        read in) and keep it. Readers asking for it meanwhile wait for this one."""
+        event = threading.Event()
+        with self._lock:
+            self._pending.setdefault((month, key), event)
+        try:
+            report = month_report(con, month, thresholds=key.thresholds, now=now, tz=tz)
+            self.put(month, key, report)
+            return report
+        finally:
+            with self._lock:
+                if self._pending.get((month, key)) is event:
+                    del self._pending[(month, key)]
+            event.set()
 
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
