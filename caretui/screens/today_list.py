@@ -39,6 +39,7 @@ from caretui.queries.undo import last_undoable
 from caretui.screens.base import CaseloadScreen
 from caretui.screens.today_rows import (
     COLUMNS,
+    PATIENT_COLUMN,
     SCORE_COLUMN,
     WHEN_COLUMN,
     Counts,
@@ -46,6 +47,7 @@ from caretui.screens.today_rows import (
     Refreshed,
     ScoreCell,
     item_key,
+    patient_cell,
     read_error,
     today_row,
 )
@@ -191,10 +193,15 @@ class TodayList(CaseloadScreen):
         return [today_row(r, today, redact=redact) for r in ranked]
 
     def _redraw(self) -> None:
-        """Names redacted or shown again: the same rows in the same order, their cells
-        updated in place, no reading (``RecordTable.show``)."""
-        shown = (self._ranked.get(str(row.key.value)) for row in self.table.ordered_rows)
-        self.table.show(self._rows(r for r in shown if r is not None))
+        """Names redacted or shown again: only the Patient column's cells, updated in
+        place, nothing read (``RecordTable.update_column``)."""
+        redact = self.caretui.redact
+
+        def name(key: str) -> Text | None:
+            ranked = self._ranked.get(key)
+            return None if ranked is None else patient_cell(ranked.item, redact=redact)
+
+        self.table.update_column(PATIENT_COLUMN, name)
 
     @on(DataTable.RowHighlighted, "#today-table")
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

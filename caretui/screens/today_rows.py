@@ -39,8 +39,9 @@ REFERRAL_KINDS = frozenset(
     {ItemKind.REFERRAL_OVERDUE, ItemKind.REFERRAL_DRAFT, ItemKind.REFERRAL_NO_OUTCOME}
 )
 COLUMNS = [("Kind", 14), ("Patient", 26), ("What", 44), ("When", 12), ("Priority", 8), ("Score", 6)]
-SCORE_COLUMN = 5
+PATIENT_COLUMN = 1
 WHEN_COLUMN = 3
+SCORE_COLUMN = 5
 _KIND_ORDER = {kind: i for i, kind in enumerate(ItemKind)}
 
 
@@ -81,13 +82,18 @@ def when_text(item: TodayItem, today: date) -> Text:
     return Text(text, style="red" if delta < 0 else "bold" if delta == 0 else "")
 
 
-def today_row(ranked: Ranked, today: date, *, redact: bool) -> Row:
-    item = ranked.item
+def patient_cell(item: TodayItem, *, redact: bool) -> Text:
+    """The Patient column: the name as the list shows it (initials when redacted)."""
     patient = "—"
     if item.patient_id is not None:
         patient = patient_name(
             item.given_name or "", item.family_name or "", item.preferred_name, redact=redact
         )
+    return Text(one_line(patient), no_wrap=True, overflow="ellipsis")
+
+
+def today_row(ranked: Ranked, today: date, *, redact: bool) -> Row:
+    item = ranked.item
     what = Text(one_line(item.what) or "—", no_wrap=True, overflow="ellipsis")
     if item.detail:
         what.append(f" — {one_line(item.detail)}", style="dim")
@@ -95,7 +101,7 @@ def today_row(ranked: Ranked, today: date, *, redact: bool) -> Row:
         item_key(item),
         (
             Text(KIND_LABELS[item.kind]),
-            Text(one_line(patient), no_wrap=True, overflow="ellipsis"),
+            patient_cell(item, redact=redact),
             what,
             when_text(item, today),
             Text(item.priority.value, style=PRIORITY_STYLE.get(item.priority.value, "")),

@@ -7,7 +7,8 @@ so a title or a note is not cut short when there is space to show it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -15,11 +16,14 @@ from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from caretui.services.text import one_line
 
 Cell = Text | str | None
+#: ``update_column``: rows beyond the view updated with it, and a chunk's rows after it.
+_NEAR = 100
+_CHUNK = 400
 
 
 def cell(value: Cell, style: str = "") -> Text:
@@ -107,6 +111,8 @@ class RecordTable(DataTable[Text]):
         #: Whether the whole list has rows above / below those in the table.
         self.more_before = False
         self.more_after = False
+        #: Which ``update_column`` pass is the newest (older ones stop).
+        self._column_pass = 0
         labels = [label for label, _width in self._column_spec]
         #: The index of the column that takes the room left, if any.
         names = (flex,) if isinstance(flex, str) else flex
@@ -201,9 +207,46 @@ class RecordTable(DataTable[Text]):
         )
 
     def replace(self, row: Row) -> None:
-        """Update one row in place (after an edit) without reloading the list."""
+        """Update one row in place (after an edit) without reloading the list: only the
+        cells that changed (each update asks for a repaint)."""
         for column_key, value in zip(self.columns, row.cells, strict=False):
-            self.update_cell(row.key, column_key, cell(value))
+            new = cell(value)
+            if self.get_cell(row.key, column_key) != new:
+                self.update_cell(row.key, column_key, new)
+
+    def update_column(self, index: int, cell_of: Callable[[str], Cell | None]) -> None:
+        """Update one column in place, ``cell_of(row key)`` giving each row's new cell
+        (None: leave it). The rows in view and near them are updated at once; the
+        others (a long list read far down) a chunk per frame after that, so the key that
+        asked is answered in the next frame whatever the length of the table."""
+        self._column_pass += 1
+        this_pass = self._column_pass
+        column_key = self.ordered_columns[index].key
+        keys = [str(row.key.value) for row in self.ordered_rows]
+        top = max(int(self.scroll_y) - self.size.height - _NEAR, 0)
+        first = range(top, min(top + 2 * (self.size.height + _NEAR), len(keys)))
+        rest = [i for i in range(len(keys)) if i not in first]
+
+        def update(indexes: Iterable[int]) -> None:
+            for i in indexes:
+                value = cell_of(keys[i])
+                if value is None:
+                    continue
+                new = cell(value)
+                with contextlib.suppress(CellDoesNotExist):
+                    if self.get_cell(keys[i], column_key) != new:
+                        self.update_cell(keys[i], column_key, new)
+
+        def chunk(start: int) -> None:
+            if this_pass != self._column_pass:
+                return  # a newer pass has begun: it updates every row itself
+            update(rest[start : start + _CHUNK])
+            if start + _CHUNK < len(rest):
+                self.call_after_refresh(chunk, start + _CHUNK)
+
+        update(first)
+        if rest:
+            self.call_after_refresh(chunk, 0)
 
     def drop(self, key: str) -> None:
         """Remove one row (a task done, a patient discharged) and keep the cursor near."""

@@ -46,3 +46,24 @@ async def test_the_same_rows_are_updated_in_place_and_others_rebuilt() -> None:
         await pilot.pause()
         assert [r.key.value for r in table.ordered_rows] == ["b", "a"]
         assert table.selected_key == "b"  # the cursor stays on its record
+
+
+async def test_a_column_is_updated_in_view_at_once_and_everywhere_soon() -> None:
+    app = OneTable()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(RecordTable)
+        table.show([Row(f"r{n}", (f"Name {n}", "x")) for n in range(2_000)])
+        table.move_cursor(row=1_500)
+        await pilot.pause()
+
+        def name(row: int) -> str:
+            return str(table.get_row_at(row)[0])
+
+        table.update_column(0, lambda key: f"N.{key}")
+        assert name(1_500) == "N.r1500"  # the rows in view: before the next frame
+        assert name(0) == "Name 0"  # far away: a chunk at a time after it
+        table.update_column(0, lambda key: None if key == "r7" else f"M.{key}")  # a newer pass
+        for _ in range(20):
+            await pilot.pause()
+        assert name(0) == "M.r0" and name(1_999) == "M.r1999" and name(1_500) == "M.r1500"
+        assert name(7) == "Name 7"  # None: left as it was, not set by the older pass
