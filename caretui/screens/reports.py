@@ -8,6 +8,15 @@ figures are laid out by ``report_render.sections`` (as in every export), the
 last 12 months drawn by ``report_charts``, and the biller's table is a
 ``RecordTable`` filled a page at a time from the report already read. Redaction
 shows initials and no identifier; it redraws without reading again.
+
+No visible wait on ``[``, ``]``, ``t``, ``r``: every report read is kept in a
+``ReportCache`` with the key of the data it was read from (the newest audit
+event, the day, the thresholds), and once a month is shown the months either side
+are read in the background. Each of those keys first reads the key (under a millisecond) and
+shows a kept report only if it was read at that very key, so nothing shown is
+older than the database; ``r`` shows the kept report at once when nothing changed
+and reads the month again all the same (a change made past caretui's services
+shows then).
 """
 
 from __future__ import annotations
@@ -28,12 +37,19 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from caretui.errors import CaretuiError
-from caretui.queries.report import add_months
+from caretui.queries.report import add_months, snapshot
 from caretui.screens.base import CaseloadScreen
 from caretui.screens.common import now_on
 from caretui.screens.report_charts import ChartPanel, charts, period
 from caretui.screens.report_export import ExportDialog, ExportRequest
-from caretui.services.report import BillingRow, MonthReport, month_report
+from caretui.services.report import (
+    BillingRow,
+    MonthReport,
+    ReportCache,
+    ReportKey,
+    report_key,
+    same_figures,
+)
 from caretui.services.report_render.sections import Section, month_name, sections, subtitle
 from caretui.services.report_render.sections import Table as FigureTable
 from caretui.services.text import one_line
@@ -162,6 +178,10 @@ class ReportsScreen(CaseloadScreen):
         self.month: date | None = None
         #: The report on screen, as read.
         self.report: MonthReport | None = None
+        #: The key it was read at.
+        self.key: ReportKey | None = None
+        #: Every report read here, kept by month with its key.
+        self.cache = ReportCache()
         self._billing_shown = 0
         self._under_dialog = False
 
@@ -192,7 +212,7 @@ class ReportsScreen(CaseloadScreen):
 
     def on_screen_resume(self) -> None:
         """Back from another screen (not our own dialog): notes may have been logged
-        there, so read the month again."""
+        there, so read the month again (the kept report, if nothing was)."""
         if self.report is not None and not self._under_dialog:
             self.read()
         self._under_dialog = False
@@ -207,44 +227,94 @@ class ReportsScreen(CaseloadScreen):
 
     # -- reading ---------------------------------------------------------------------
 
-    def read(self) -> None:
-        """Read the month shown (``self.month``) in a worker; "Reading…" meanwhile."""
+    def read(self, *, again: bool = False) -> None:
+        """Show the month ``self.month``: the report kept for it if it was read at the
+        data's key as it is now, else read in a worker ("Reading…" meanwhile). ``again``:
+        read it all the same (the kept one shown meanwhile)."""
         month = self.month or self.this_month
-        self.query_one("#reports-status", Static).update(
-            Text(f"Reading {month:%B %Y}…", style="italic")
-        )
-        self._read(month)
+        if self.key is None or self.cache.get(month, self.key, wait=False) is None:
+            self._reading(month)
+        self._read(month, again)
+
+    def _reading(self, month: date) -> None:
+        if month == self.month:
+            self.query_one("#reports-status", Static).update(
+                Text(f"Reading {month:%B %Y}…", style="italic")
+            )
 
     @work(thread=True, exclusive=True, group="reports-read")
-    def _read(self, month: date) -> None:
+    def _read(self, month: date, again: bool = False) -> None:
         app = self.caretui
         now = now_on(app.today)
+        worker = get_current_worker()
         try:
-            with app.reading() as con:
-                report = month_report(
-                    con, month, thresholds=app.settings.care_management_thresholds, now=now
-                )
+            with app.reading() as con, snapshot(con):
+                key = report_key(con, now, app.settings.care_management_thresholds)
+                kept = self.cache.get(month, key)
+                if kept is not None and not worker.is_cancelled:
+                    self.app.call_from_thread(self._show, kept, key, again=again)
+                if kept is not None and not again:
+                    return
+                if kept is None and not worker.is_cancelled:
+                    self.app.call_from_thread(self._reading, month)
+                report = self.cache.read(con, month, key, now=now)
         except database_errors(CaretuiError) as exc:
             from caretui.screens.today_rows import read_error
 
             self.app.call_from_thread(self._failed, read_error(app.db, exc))
             return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, report)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, report, key)
+
+    @work(thread=True, exclusive=True, group="reports-near", exit_on_error=False)
+    def _read_near(self, month: date) -> None:
+        """Read the months before and after ``month`` (not past this one) into the cache,
+        so that ``[`` and ``]`` find them ready. Quiet: a failure shows when the month is
+        asked for."""
+        app = self.caretui
+        worker = get_current_worker()
+        for near in (add_months(month, -1), add_months(month, 1)):
+            if worker.is_cancelled:
+                return
+            now = now_on(app.today)
+            if near > now.date():
+                continue
+            try:
+                with app.reading() as con, snapshot(con):
+                    key = report_key(con, now, app.settings.care_management_thresholds)
+                    if self.cache.wanted(near, key):
+                        self.cache.read(con, near, key, now=now)
+            except database_errors(CaretuiError):
+                return
 
     def _failed(self, message: str) -> None:
         self.query_one("#reports-status", Static).update(Text(message, style="bold red"))
         self.notify(message, severity="error", markup=False, timeout=10)
 
-    def _show(self, report: MonthReport) -> None:
+    def _show(self, report: MonthReport, key: ReportKey, *, again: bool = False) -> None:
+        """Show ``report``, read at ``key``. ``again``: it is the kept one, read again now."""
         if report.month != self.month:  # a later [ or ] asked for another month
             return
-        self.report = report
-        redact = self.caretui.redact
+        shown = self.report
+        self.report, self.key = report, key
+        if shown is None or not same_figures(shown, report):
+            self._show_figures(report)
+        self._show_status(report, again=again)
+        if not again:
+            # After the frame showing this month: the months either side, ready for [ and ].
+            self.call_after_refresh(self._read_near, report.month)
+
+    def _show_status(self, report: MonthReport, *, again: bool = False) -> None:
         status = Text(month_name(report), style="bold")
         status.append(f" · {subtitle(report, redact=False)}")
-        status.append("  [ ] month · t this month · e export", style="dim")
+        if again:
+            status.append("  Reading again…", style="italic")
+        else:
+            status.append("  [ ] month · t this month · e export", style="dim")
         self.query_one("#reports-status", Static).update(status)
+
+    def _show_figures(self, report: MonthReport) -> None:
+        redact = self.caretui.redact
         span = period(report)
         for panel_id, chart in charts(report).items():
             self.query_one(f"#{panel_id}", ChartPanel).show(chart, span)
@@ -328,7 +398,7 @@ class ReportsScreen(CaseloadScreen):
         self._go(self.this_month)
 
     def action_reload(self) -> None:
-        self.read()
+        self.read(again=True)
 
     def action_export(self) -> None:
         report = self.report
