@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -44,3 +48,15 @@ def table_text(app: CaretuiApp, selector: str) -> list[str]:
         cells = table.get_row_at(row_index)
         out.append(" | ".join(str(getattr(c, "plain", c)) for c in cells))
     return out
+
+
+def run_script(script: str, *args: str) -> str:
+    """Run ``script`` in a fresh interpreter (what it imports is its own), this checkout
+    on its path; its standard output."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    ).stdout

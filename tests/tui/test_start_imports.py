@@ -5,13 +5,10 @@ opens (in a fresh process: this one has imported everything already)."""
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 from caretui.store.database import Database
+from tests.tui.helpers import run_script
 from tests.tui.test_today_screen import build
 
 START = """
@@ -70,13 +67,7 @@ def test_no_screen_module_and_no_orm_until_needed(db: Database, today: date) -> 
     build(db, today)
     with db.engine.begin() as con:  # nothing undoable: the caseload as if seeded
         con.exec_driver_sql("UPDATE audit_event SET entity = 'caseload'")
-    out = subprocess.run(
-        [sys.executable, "-c", START, str(db.path), "60"],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    ).stdout
+    out = run_script(START, str(db.path), "60")
     seen = ast.literal_eval(out.strip().splitlines()[-1])
     assert seen == {
         "at import": [],
@@ -131,12 +122,6 @@ def test_the_write_side_is_imported_once_the_keys_pause(db: Database, today: dat
     """The first x after start does not wait for SQLAlchemy's import: it is imported in
     a worker once the user leaves the keys alone for a moment, not between keys."""
     build(db, today)
-    out = subprocess.run(
-        [sys.executable, "-c", IDLE, str(db.path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    ).stdout
+    out = run_script(IDLE, str(db.path))
     seen = ast.literal_eval(out.strip().splitlines()[-1])
     assert seen == {"orm while keys come": False, "orm after a pause": True}

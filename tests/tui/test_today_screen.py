@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -28,7 +26,7 @@ from caretui.services.unit import action
 from caretui.store.database import Database
 from caretui.widgets.dialogs import ChoiceDialog, DateDialog
 from caretui.widgets.form import FormScreen
-from tests.tui.helpers import SIZE, make_app, rows, settle, table_text
+from tests.tui.helpers import SIZE, make_app, rows, run_script, settle, table_text
 
 MARKUP_FAMILY = "[bold red]Robert[/]"
 MARKUP_GIVEN = "[@click=app.quit]x"
@@ -632,13 +630,7 @@ print(seen)
 
 def test_first_paint_imports_no_orm(db: Database, today: date) -> None:
     build(db, today)
-    out = subprocess.run(
-        [sys.executable, "-c", FIRST_PAINT, str(db.path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    ).stdout
+    out = run_script(FIRST_PAINT, str(db.path))
     assert "{'orm': False, 'rows': 9}" in out
 
 
