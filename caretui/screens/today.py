@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -33,6 +33,15 @@ from caretui.store.plain import database_errors
 
 if TYPE_CHECKING:
     from caretui.screens.today_dialogs import SheetRequest
+    from caretui.store.database import Database
+
+
+class Target(NamedTuple):
+    item: TodayItem
+    db: Database
+    today: date
+    rid: int
+    version: int
 
 
 def _binding(key: str, action: str, description: str, tooltip: str, **kw: Any) -> Binding:
@@ -119,15 +128,22 @@ class TodayScreen(TodayList):
 
     # -- the actions ----------------------------------------------------------------
 
+    def _target(self) -> Target | None:
+        """What a key acts on: the selected row's item, the database, today, and the
+        record's id and version (a write refuses the record if its version moved)."""
+        ranked = self.selected()
+        if ranked is None:
+            return None
+        item = ranked.item
+        return Target(item, self.caretui.db, self.caretui.today, item.record_id, item.version)
+
     def action_done(self) -> None:
         from caretui.screens.today_writes import goal_achieved, reconcile_refill, review_plan
 
-        ranked = self.selected()
-        if ranked is None:
+        target = self._target()
+        if target is None:
             return
-        item = ranked.item
-        db, today = self.caretui.db, self.caretui.today
-        rid, version = item.record_id, item.version
+        item, db, today, rid, version = target
         kind = item.kind
         if kind is ItemKind.TASK:
             from caretui.screens.work_forms import task_done
@@ -198,12 +214,10 @@ class TodayScreen(TodayList):
     def action_snooze(self) -> None:
         from caretui.screens.today_writes import review_plan
 
-        ranked = self.selected()
-        if ranked is None:
+        target = self._target()
+        if target is None:
             return
-        item = ranked.item
-        db, today = self.caretui.db, self.caretui.today
-        rid, version = item.record_id, item.version
+        item, db, today, rid, version = target
         if item.kind is ItemKind.TASK:
             from caretui.screens.work_forms import task_snooze
 
@@ -228,12 +242,10 @@ class TodayScreen(TodayList):
     def action_reschedule(self) -> None:
         from caretui.screens.today_writes import goal_target, move_refill, review_plan
 
-        ranked = self.selected()
-        if ranked is None:
+        target = self._target()
+        if target is None:
             return
-        item = ranked.item
-        db, today = self.caretui.db, self.caretui.today
-        rid, version = item.record_id, item.version
+        item, db, today, rid, version = target
         kind = item.kind
         if kind is ItemKind.TASK:
             from caretui.screens.work_forms import task_due
@@ -286,15 +298,13 @@ class TodayScreen(TodayList):
         from caretui.screens.work_forms import OUTCOME_CHOICES, appointment_outcome
         from caretui.widgets.dialogs import ChoiceDialog
 
-        ranked = self.selected()
-        if ranked is None:
+        target = self._target()
+        if target is None:
             return
-        item = ranked.item
+        item, db, today, rid, version = target
         if item.entity != "appointment":
             self._tell("o records an appointment's outcome; this row is not an appointment.")
             return
-        db, today = self.caretui.db, self.caretui.today
-        rid, version = item.record_id, item.version
 
         def chosen(outcome: str | None) -> None:
             if outcome:
