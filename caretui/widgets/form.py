@@ -3,8 +3,10 @@
 A form is a list of ``Field`` specs and a ``save`` callable. On ctrl+s the form
 parses what was typed (dates in natural language, shown resolved as you type),
 then runs ``save`` in a thread worker: it calls the services inside one
-``action()``. A ``DomainError`` naming a field is shown beside that field; the
-form stays open. On success the form is dismissed with ``save``'s result.
+``action()``. A ``DomainError`` naming a field is shown beside that field (until
+that field is changed); the form stays open. On success the form is dismissed
+with ``save``'s result. Escape closes an untouched form at once, and asks before
+discarding a form whose fields differ from what it opened with.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
@@ -189,6 +192,9 @@ class FormScreen(ModalScreen[object | None]):
         self.today = today or date.today()
         self._by_name = {f.name: f for f in self.fields}
         self._error_shown = False
+        #: Each field's raw value as the form opened (or last took the stored record):
+        #: escape asks before discarding anything that differs (``edited_fields``).
+        self._pristine: dict[str, Any] = {}
         for f in self.fields:
             for alias in f.aliases:
                 self._by_name[alias] = f
@@ -214,6 +220,7 @@ class FormScreen(ModalScreen[object | None]):
                 yield Button("Save (ctrl+s)", id="save", variant="primary")
 
     def on_mount(self) -> None:
+        self._pristine = self._raw_values()
         if self.fields:
             self.query_one(f"#field-{self.fields[0].name}").focus()
             # Focus scrolls the first input to the top edge; show its label too.
@@ -246,6 +253,14 @@ class FormScreen(ModalScreen[object | None]):
         assert isinstance(widget, Input)
         return widget.value
 
+    def _raw_values(self) -> dict[str, Any]:
+        return {spec.name: self.raw_value(spec) for spec in self.fields}
+
+    def edited_fields(self) -> list[str]:
+        """The names of the fields whose value is not the one the form opened with."""
+        now = self._raw_values()
+        return [name for name, value in now.items() if self._pristine.get(name) != value]
+
     def show_error(self, name: str | None, message: str) -> None:
         """Show ``message`` beside the field ``name`` (or under the form); the first
         error since the last save is brought into view, its field focused."""
@@ -276,6 +291,21 @@ class FormScreen(ModalScreen[object | None]):
             shown.update(preview(spec, event.value, self.today))
             shown.display = True
 
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _field_changed(
+        self, event: Input.Changed | TextArea.Changed | Select.Changed | Checkbox.Changed
+    ) -> None:
+        """A field the user changed no longer shows the message about what it held: the
+        next save checks it again."""
+        widget = event.control
+        name = (widget.id or "").removeprefix("field-") if widget is not None else ""
+        if name in self._by_name and self._by_name[name].name == name:
+            with contextlib.suppress(NoMatches):
+                self.query_one(f"#error-{name}", Static).update("")
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
         self.action_save()
@@ -286,7 +316,21 @@ class FormScreen(ModalScreen[object | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close without saving: at once if nothing was changed, else after asking."""
+        if not self.edited_fields():
+            self.dismiss(None)
+            return
+        from caretui.widgets.dialogs import ChoiceDialog
+
+        def chosen(choice: str | None) -> None:
+            if choice == "discard":
+                self.dismiss(None)
+
+        dialog = ChoiceDialog(
+            "Discard your changes?",
+            [("Keep editing", "keep"), ("Discard the changes", "discard")],
+        )
+        self.app.push_screen(dialog, chosen)
 
     def action_save(self) -> None:
         self.clear_errors()
@@ -353,6 +397,7 @@ class FormScreen(ModalScreen[object | None]):
                 self._accepted = stored.version
                 self._opened = {f.name: stored.values.get(f.name) for f in self.fields}
                 self.fill(stored.values)
+                self._pristine = self._raw_values()  # escape leaves it as it is
                 self.show_error(
                     None,
                     "The form now shows what is stored: ctrl+s saves it with your changes, "

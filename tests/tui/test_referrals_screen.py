@@ -173,7 +173,9 @@ async def test_a_refused_step_shows_why_beside_the_field(db: Database, today: da
         error = app.screen.query_one("#error-taken_on", Static)
         assert "is in the future; record a step once it has happened" in str(error.render())
         assert referral(db, ids["referral"])[0] == "draft"
-        await pilot.press("escape")
+        await pilot.press("escape")  # the form was edited: it asks first
+        await pilot.pause()
+        await pilot.press("2")  # discard
         await settle(pilot)
         # Completing needs an outcome: refused beside the outcome field.
         with action(db, "Move") as s:
