@@ -1,5 +1,5 @@
 """The month calendar of the Appointments screen (`m`): a grid of days, each with
-its count of appointments and of open tasks due.
+its count of appointments (cancelled ones left out) and of open tasks due.
 
 A full-screen ``ModalScreen[date | None]``: ``enter`` hands back the chosen day
 (the Appointments screen then shows that day's agenda), ``m`` or ``escape`` hands
@@ -134,6 +134,14 @@ class MonthScreen(ModalScreen[date | None]):
     """A month of days with their counts; ``enter`` hands back the selected day."""
 
     HELP_TITLE = "Month"
+    HELP_EXTRA = Text(
+        "Each day shows its appointments (appt: every status but cancelled, proposed "
+        "ones included) and the open tasks due that day (due: not completed, cancelled, "
+        "failed or rejected; snoozed and waiting ones included). Reports counts "
+        "differently: appointments booked in the month (cancelled included, proposed "
+        "not) and tasks completed or overdue; Today counts work items of every kind "
+        "overdue or due today, snoozed and waiting tasks left out."
+    )
     DEFAULT_CSS = """
     MonthScreen { background: $background; }
     MonthScreen #month-title { padding: 0 1; text-style: bold; height: 1; }
@@ -251,7 +259,7 @@ class MonthScreen(ModalScreen[date | None]):
         if self._counts is not None and self._counts[0] == first:
             _, appointments, tasks = self._counts
             title.append(
-                f" · {sum(appointments.values()):,} appointments"
+                f" · {sum(appointments.values()):,} appointments (not cancelled)"
                 f" · {sum(tasks.values()):,} open tasks due",
                 style="not bold",
             )

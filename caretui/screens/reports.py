@@ -123,7 +123,13 @@ class ReportsScreen(CaseloadScreen):
         'The same figures as `caretui report month`. "At month end" figures are taken at '
         "midnight after the month's last day, or now for this month. The charts cover the "
         "12 months up to the one shown, drawn from zero. Minutes count for patients in a "
-        "care-management program, against the thresholds of the config file."
+        "care-management program, against the thresholds of the config file.\n"
+        "Other screens count other things: Today counts work items of every kind (tasks, "
+        "appointments to prepare, refills, reviews, referrals) overdue or due today, "
+        "snoozed and waiting tasks left out; the month grid of Appointments counts each "
+        "day's appointments but cancelled ones (proposed ones included) and the open "
+        "tasks due that day. Here, booked appointments are every status but proposed, "
+        "cancelled ones included."
     )
     HORIZONTAL_BREAKPOINTS = [
         (0, "-narrow"),

@@ -84,7 +84,7 @@ async def test_month_counts_for_a_known_month(db: Database, today: date) -> None
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_month(app, pilot)
         assert screen.day == today
-        assert title(app) == "March 2026 · 4 appointments · 4 open tasks due"
+        assert title(app) == "March 2026 · 4 appointments (not cancelled) · 4 open tasks due"
         text = grid(app)
         # March 2026 starts on a Sunday: week 0 is 1 March alone.
         assert cell(text, 0, 6) == ["1", "", ""]

@@ -140,7 +140,7 @@ def sections(report: MonthReport, *, redact: bool = False) -> tuple[Section, ...
         "appointments",
         "Appointments",
         (
-            Figure("Booked for this month", str(a.booked)),
+            Figure("Booked for this month, cancelled included", str(a.booked)),
             Figure("Kept", str(a.kept)),
             Figure("No-show", str(a.no_show)),
             Figure("Cancelled", str(a.cancelled)),
@@ -154,9 +154,9 @@ def sections(report: MonthReport, *, redact: bool = False) -> tuple[Section, ...
         "tasks",
         "Tasks",
         (
-            Figure("Completed", str(t.completed)),
+            Figure("Completed this month", str(t.completed)),
             Figure("Completed on time", of(t.on_time, t.with_due, "with a due date")),
-            Figure(f"Still overdue {end}", str(t.overdue)),
+            Figure(f"Still overdue {end}, snoozed and waiting too", str(t.overdue)),
         ),
         (
             Table(
