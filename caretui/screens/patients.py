@@ -33,6 +33,7 @@ from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.care_time import minutes_cell
 from caretui.screens.common import RISK_STYLE, code, shown_name
+from caretui.services.text import plural
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
 
@@ -108,6 +109,14 @@ class PatientsScreen(RecordListScreen[PatientRow]):
             "Sort",
             id="patients.sort",
             tooltip="Sort by name / risk / age / newest",
+        ),
+        Binding(
+            "down",
+            "to_list",
+            "List",
+            id="patients.to_list",
+            show=False,
+            tooltip="From the search: on to the list, at its first row",
         ),
         Binding(
             "escape",
@@ -204,11 +213,11 @@ class PatientsScreen(RecordListScreen[PatientRow]):
         status, _ = STATUS_VIEWS[self._status_view]
         risk, _ = RISK_VIEWS[self._risk_view]
         loaded = len(self._rows)
-        shown = f"{loaded:,} of {total:,}" if total > loaded else f"{total:,}"
+        shown = f"{loaded:,} of {total:,}" if total > loaded else None
         self.query_one("#patients-status", Static).update(
             Text(
-                f"{shown} patients · {status} · {risk} · sorted by {flt.sort}"
-                " · f status  r risk  o sort"
+                f"{plural(total, 'patient', count=shown)} · {status} · {risk}"
+                f" · sorted by {flt.sort} · f status  r risk  o sort"
             )
         )
 
@@ -218,7 +227,17 @@ class PatientsScreen(RecordListScreen[PatientRow]):
 
     @on(Input.Submitted, "#patients-search")
     def _search_done(self) -> None:
-        self.table.focus()
+        self.action_to_list()
+
+    def action_to_list(self) -> None:
+        """Down or enter in the search: on to the list, at its first row (typing in the
+        search goes on searching). In the list, the table's own down moves its cursor."""
+        table = self.table
+        table.focus()
+        if table.more_before:
+            table.action_first_row()  # the list is read again from the top
+        elif table.row_count:
+            table.move_cursor(row=0, animate=False)
 
     def action_search(self) -> None:
         self.query_one("#patients-search", Input).focus()
