@@ -16,7 +16,7 @@ from rich.text import Text
 from caretui import codes
 from caretui.queries.agenda import AgendaRow, week_of
 from caretui.screens.common import shown_name
-from caretui.services.text import one_line
+from caretui.services.text import one_line, plural
 from caretui.widgets.records import Row
 
 COLUMNS = [
@@ -111,9 +111,8 @@ def agenda_title(
         when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta)
         if when:
             title += f" · {when}"
-    noun = "appointment" if total == 1 else "appointments"
-    of = f"{shown:,} of {total:,}" if total > shown else f"{total:,}"
-    title = f"{title} · {of} {noun}"
+    of = f"{shown:,} of {total:,}" if total > shown else None
+    title = f"{title} · {plural(total, 'appointment', count=of)}"
     in_span = [n for day, n in counts.items() if first <= day <= last]
     cancelled = total - sum(in_span)
     if cancelled > 0:

@@ -17,7 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from caretui.queries import chart
 from caretui.screens.common import code, day, due_cell
-from caretui.services.text import one_line
+from caretui.services.text import one_line, plural
 
 #: What a tree node stands for: (kind, record id), kind one of plan / goal / intervention.
 PlanNode = tuple[str, int]
@@ -66,8 +66,9 @@ def care_plan_status(data: chart.CarePlans) -> Text:
         return Text("No care plan yet — n adds one")
     open_plans = sum(1 for p in data.plans if p.status not in ("completed", "revoked"))
     return Text(
-        f"{open_plans} open of {len(data.plans)} plans · {len(data.goals)} goals · "
-        f"{len(data.interventions)} interventions"
+        f"{open_plans} open of {plural(len(data.plans), 'plan')}"
+        f" · {plural(len(data.goals), 'goal')}"
+        f" · {plural(len(data.interventions), 'intervention')}"
     )
 
 

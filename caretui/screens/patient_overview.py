@@ -27,7 +27,7 @@ from caretui.screens.common import (
     shown_name,
     when,
 )
-from caretui.services.text import initials, one_line, visible
+from caretui.services.text import initials, one_line, plural, visible
 
 #: The Overview's panels, in the order shown: (id suffix, border title).
 PANELS: tuple[tuple[str, str], ...] = (
@@ -229,7 +229,7 @@ def next_lines(o: chart.Overview, today: date) -> Text:
         if n.occurred_at:
             days = (today - n.occurred_at.date()).days
             if days > 0:
-                out.append(f"  ({days} days ago)", style="dim")
+                out.append(f"  ({plural(days, 'day')} ago)", style="dim")
     return out
 
 

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from caretui.queries import chart
 from caretui.screens.common import code, day, due_cell, instant, when
-from caretui.services.text import initials, one_line, visible
+from caretui.services.text import initials, one_line, plural, visible
 from caretui.widgets.records import Cell, Row
 
 #: How many more rows "more" loads, per tab.
@@ -243,11 +243,11 @@ def notes_view(data: chart.Notes, *, redact: bool = False) -> TableView:
     rows = [note_row(n, redact=redact) for n in data.notes]
     if data.total > len(data.notes):
         rows.append(more_row("notes", len(data.notes), data.total, len(NOTE_COLUMNS)))
-    shown = f"{len(data.notes)} of {data.total}" if data.total > len(data.notes) else ""
+    shown = f"{len(data.notes)} of {data.total:,}" if data.total > len(data.notes) else None
     return TableView(
         rows,
         {f"note:{n.id}": n for n in data.notes},
-        f"{shown or data.total} note{'' if data.total == 1 else 's'}, newest first",
+        f"{plural(data.total, 'note', count=shown)}, newest first",
     )
 
 

@@ -34,7 +34,7 @@ from caretui.queries.referrals import (
 from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.common import short, shown_name
-from caretui.services.text import one_line
+from caretui.services.text import one_line, plural
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
 
@@ -230,7 +230,7 @@ class ReferralsScreen(RecordListScreen[ReferralRow]):
 
     def _show_status(self) -> None:
         shown = self.table.row_count
-        status = Text(f"{self._total:,} referral{'s' if self._total != 1 else ''}")
+        status = Text(plural(self._total, "referral"))
         if shown < self._total:
             status.append(f" ({shown:,} shown)")
         status.append(f"  ·  {STATUS_VIEWS[self._status_view][0]}")

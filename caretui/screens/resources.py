@@ -30,7 +30,7 @@ from caretui.queries.resources import (
 from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
 from caretui.screens.common import short
-from caretui.services.text import one_line
+from caretui.services.text import one_line, plural
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
 
@@ -207,7 +207,7 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
     def _show_status(self) -> None:
         shown = self.table.row_count
         flt = self.flt
-        status = Text(f"{self._total:,} entr{'ies' if self._total != 1 else 'y'}")
+        status = Text(plural(self._total, "entry", "entries"))
         if shown < self._total:
             status.append(f" ({shown:,} shown)")
         parts = []
@@ -216,7 +216,7 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
         if flt.language:
             parts.append(f"speaks {flt.language}")
         if flt.stale_only:
-            parts.append(f"stale only (not verified in {self._stale_days} days)")
+            parts.append(f"stale only (not verified in {plural(self._stale_days, 'day')})")
         status.append("  ·  " + (" · ".join(parts) if parts else "every category"))
         if flt.search.strip():
             status.append(" · search: ")

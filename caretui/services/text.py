@@ -40,6 +40,13 @@ def one_line(value: str) -> str:
     return " ".join(visible(value).split())
 
 
+def plural(n: int, one: str, many: str | None = None, *, count: str | None = None) -> str:
+    """ "1 patient", "2 patients", "1,204 entries" (``many`` when adding "s" is wrong).
+    ``count``: the number as shown instead of ``n`` (e.g. "50 of 1,204")."""
+    shown = f"{n:,}" if count is None else count
+    return f"{shown} {one if n == 1 else (many or one + 's')}"
+
+
 #: Latin letters that Unicode does not decompose into a base letter and a mark.
 _UNDECOMPOSED = str.maketrans(
     {
