@@ -44,10 +44,9 @@ BLOCKED_SYSTEM_COMMANDS = frozenset({"Screenshot"})
 #: Mode screens built ahead, once Today has painted its rows, so that their first
 #: switch does not also wait for Textual to build them and for their first page
 #: (5,000 patients, headless, key to rows shown: Patients 111 -> 43 ms,
-#: Appointments 107 -> 44 ms, Queues 158 -> 47 ms). Only the keys 2 to 4, the
-#: screens a coordinator goes back and forth between: each costs 2-3 MB, and the
-#: Reports screen reading its month another 5-10 MB at 5,000 patients; Referrals,
-#: Resources and Reports are built on their first key.
+#: Appointments 107 -> 44 ms, Queues 158 -> 47 ms): the keys 2 to 4, the screens a
+#: coordinator goes back and forth between, each 2-3 MB. Referrals, Resources and
+#: Reports (``IDLE_MODES``) are built later, when the keys pause.
 PREBUILT_MODES = ("patients", "appointments", "queues")
 #: Seconds between two of those builds (and after Today's paint): a key pressed
 #: meanwhile waits for one screen's build at most, not for all of them.
@@ -55,8 +54,11 @@ PREBUILD_PAUSE = 0.2
 #: Seconds without a key, once those screens are built, before the write side is
 #: imported in a worker (``CaretuiApp.warm_up``): it holds the interpreter for about
 #: 300 ms, so it waits for a pause rather than land between a user's keys; the first
-#: ``x`` on Today then writes in 2 ms instead of waiting 370 ms for the import.
+#: ``x`` on Today then writes in 7 ms instead of waiting 370 ms for the import.
 WARM_IDLE = 1.0
+#: The other mode screens, built after that, one per pause of the keys (``WARM_IDLE``):
+#: their first key then shows them at once, not in 120-400 ms (5,000 patients).
+IDLE_MODES = ("referrals", "resources", "reports")
 
 
 def _mode(module: str, name: str) -> Callable[[], Screen[Any]]:
@@ -280,9 +282,7 @@ class CaretuiApp(App[None]):
         screen being built on its first switch. A screen built already (``PREBUILT_MODES``,
         or shown before) has nothing to hide: the switch is one batch instead, and the
         next frame shows the screen whole, 50 ms sooner."""
-        try:
-            self.get_screen_stack(mode)
-        except KeyError:  # built by this switch: keep Textual's pause
+        if not self._built(mode):  # built by this switch: keep Textual's pause
             return super().switch_mode(mode)
         with self.batch_update():
             self._no_delay = True
@@ -308,24 +308,39 @@ class CaretuiApp(App[None]):
         if self._exit or not self.is_running:
             return
         for mode in PREBUILT_MODES:
-            try:
-                self.get_screen_stack(mode)
-            except KeyError:
+            if not self._built(mode):
                 self._init_mode(mode)
                 self.prebuild_modes()
                 return
         gc.freeze()  # what start-up built stays: no collection needs to walk it again
-        self._warm_when_idle()
+        self._when_idle()
 
-    def _warm_when_idle(self) -> None:
-        """Import the write side once no key has been pressed for ``WARM_IDLE``."""
-        if self._warmed or self._exit or not self.is_running:
+    def _when_idle(self) -> None:
+        """Once no key has been pressed for ``WARM_IDLE``, the next step of what start-up
+        leaves for the pauses: import the write side, then build the ``IDLE_MODES`` one
+        per pause; a key pressed puts the next step off until the keys pause again."""
+        if self._exit or not self.is_running:
             return
         idle = time.monotonic() - self._last_activity
-        if idle >= WARM_IDLE:
+        if idle < WARM_IDLE:
+            self.set_timer(WARM_IDLE - idle, self._when_idle, name="when-idle")
+            return
+        if not self._warmed:
             self.warm_up()
         else:
-            self.set_timer(WARM_IDLE - idle, self._warm_when_idle, name="warm-when-idle")
+            mode = next((m for m in IDLE_MODES if not self._built(m)), None)
+            if mode is None:
+                gc.freeze()
+                return
+            self._init_mode(mode)
+        self.set_timer(WARM_IDLE, self._when_idle, name="when-idle")
+
+    def _built(self, mode: str) -> bool:
+        try:
+            self.get_screen_stack(mode)
+        except KeyError:
+            return False
+        return True
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _daily_backup(self) -> None:

@@ -108,9 +108,15 @@ async def main():
             await pilot.press("down")
             await pilot.pause(0.2)
         seen["orm while keys come"] = "sqlalchemy" in sys.modules
+        seen["built while keys come"] = len(app._screen_stacks)
         await pilot.pause(1.0)
         await app.workers.wait_for_complete()
         seen["orm after a pause"] = "sqlalchemy.orm" in sys.modules
+        for _ in range(100):  # then the other mode screens, one per pause
+            await pilot.pause(0.05)
+            if len(app._screen_stacks) == 7:
+                break
+        seen["built after pauses"] = sorted(app._screen_stacks)
 
 
 asyncio.run(main())
@@ -118,10 +124,26 @@ print(repr(seen))
 """
 
 
-def test_the_write_side_is_imported_once_the_keys_pause(db: Database, today: date) -> None:
-    """The first x after start does not wait for SQLAlchemy's import: it is imported in
-    a worker once the user leaves the keys alone for a moment, not between keys."""
+def test_the_write_side_and_the_other_screens_wait_for_the_keys_to_pause(
+    db: Database, today: date
+) -> None:
+    """The first x after start does not wait for SQLAlchemy's import, nor the first 5, 6
+    or 7 for its screen to be built: each is done once the user leaves the keys alone
+    for a moment, one per pause, not between keys."""
     build(db, today)
     out = run_script(IDLE, str(db.path))
     seen = ast.literal_eval(out.strip().splitlines()[-1])
-    assert seen == {"orm while keys come": False, "orm after a pause": True}
+    assert seen == {
+        "orm while keys come": False,
+        "built while keys come": 4,
+        "orm after a pause": True,
+        "built after pauses": [
+            "appointments",
+            "patients",
+            "queues",
+            "referrals",
+            "reports",
+            "resources",
+            "today",
+        ],
+    }
