@@ -57,8 +57,9 @@ from caretui.store.plain import database_errors
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
 
-#: Rows of the biller's table shown at first, and added each time the cursor nears the end.
-PAGE = 200
+#: Rows of the biller's table shown at first, and added each time the cursor nears the end
+#: (a screenful and more: a month's first paint does not wait on rows out of sight).
+PAGE = 60
 BILLING_COLUMNS = [("Patient", 32), ("MRN", 14), ("Minutes", 8), ("Highest threshold met", 24)]
 #: The figure panels, in reading order (the biller's table is the RecordTable below them).
 PANELS = ("caseload", "contacts", "appointments", "tasks", "care_plans", "referrals", "time")
@@ -324,13 +325,13 @@ class ReportsScreen(CaseloadScreen):
         span = period(report)
         for panel_id, chart in charts(report).items():
             self.query_one(f"#{panel_id}", ChartPanel).show(chart, span)
-        for section in sections(report, redact=redact):
+        for section in sections(report, redact=redact, billing=False):
             if section.key == "history":
                 widget = self.query_one("#fig-history", Static)
                 widget.update(section_view(section, expand=False))
             else:
                 widget = self.query_one(f"#fig-{section.key}", Static)
-                widget.update(section_view(section, with_tables=section.key != "time"))
+                widget.update(section_view(section))
             widget.border_title = section.title
         self._show_billing()
 

@@ -22,6 +22,7 @@ from caretui.services.report import MonthReport, month_report
 from caretui.services.report_render.charts import nice_ceiling
 from caretui.services.report_render.output import FORMATS, render
 from caretui.services.report_render.plain import md_escape
+from caretui.services.report_render.sections import sections
 from caretui.services.report_render.sheet import cell
 from caretui.services.unit import action
 from caretui.store.database import Database
@@ -219,3 +220,16 @@ def test_empty_caseload_renders(db: Database, fmt: str) -> None:
     assert "The month in numbers: March 2026" in text or fmt == "csv"
     if fmt == "txt":
         assert "No patient in care management this month." in text
+
+
+def test_sections_without_the_billing_table_keep_every_figure(march: MonthReport) -> None:
+    """The Reports screen draws its own biller's table: it asks for none, and the
+    figures are the same."""
+    full = sections(march)
+    short = sections(march, billing=False)
+    assert [s.figures for s in short] == [s.figures for s in full]
+    time_full, time_short = (next(s for s in x if s.key == "time") for x in (full, short))
+    assert time_full.tables and not time_short.tables
+    assert [s.tables for s in short if s.key != "time"] == [
+        s.tables for s in full if s.key != "time"
+    ]

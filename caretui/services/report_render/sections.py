@@ -88,8 +88,11 @@ def days(value: float | None) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
 
-def sections(report: MonthReport, *, redact: bool = False) -> tuple[Section, ...]:
-    """The report's sections, in reading order."""
+def sections(
+    report: MonthReport, *, redact: bool = False, billing: bool = True
+) -> tuple[Section, ...]:
+    """The report's sections, in reading order. ``billing`` False: the time section
+    without the biller's table (a line per patient: the Reports screen draws its own)."""
     end = "at month end" if report.complete else "today"
     c, k, a, t = report.caseload, report.contacts, report.appointments, report.tasks
     p, r, tm = report.care_plans, report.referrals, report.time
@@ -212,7 +215,7 @@ def sections(report: MonthReport, *, redact: bool = False) -> tuple[Section, ...
         columns = ("Patient", "MRN", "Minutes", "Highest threshold met")
         numeric = frozenset({2})
     billing_rows: list[tuple[str, ...]] = []
-    for row in tm.rows:
+    for row in tm.rows if billing else ():
         met = row.met.label if row.met is not None else NONE
         name = row.patient.name(redact=redact)
         if redact:
@@ -231,7 +234,9 @@ def sections(report: MonthReport, *, redact: bool = False) -> tuple[Section, ...
                 numeric,
                 "No patient in care management this month.",
             ),
-        ),
+        )
+        if billing
+        else (),
     )
 
     months = report.series.months
