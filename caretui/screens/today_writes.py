@@ -114,22 +114,26 @@ def appointment_ready(
 
 
 def call_form(db: Database, today: date, patient_id: int, patient: str) -> Any:
-    """Log a call for the patient: outcome, with whom, minutes (empty unless typed), text."""
+    """Log a call for the patient: outcome (required: ``notes.require_outcome``), with
+    whom, minutes (empty unless typed), text."""
     from caretui.screens.chart_forms import Saved
     from caretui.screens.patient_forms import choices
     from caretui.widgets.form import Field, FormScreen
 
     fields = [
-        Field("outcome", "Outcome", "choice", choices=choices(codes.OutreachOutcome)),
+        # Not "required": a required choice starts on its first option, and how the call
+        # went is the user's to say; ``save`` asks for it.
+        Field("outcome", "Outcome *", "choice", choices=choices(codes.OutreachOutcome)),
         Field("with_whom", "With", placeholder="e.g. patient, daughter, pharmacy"),
         Field("minutes", "Minutes spent", "int", placeholder="empty if not counted"),
         Field("text", "Note", "multiline"),
     ]
 
     def save(values: dict[str, Any]) -> Saved:
-        from caretui.services.notes import log_note
+        from caretui.services.notes import log_note, require_outcome
         from caretui.services.unit import action
 
+        require_outcome(codes.NoteKind.CALL, values["outcome"])
         now = datetime.combine(today, datetime.now().time())
         with action(db, "Log call") as session:
             note = log_note(
