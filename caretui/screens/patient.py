@@ -51,7 +51,7 @@ from caretui.widgets.records import RecordTable
 if TYPE_CHECKING:
     import sqlite3
 
-#: The tabs, in order: (id, title). A later issue adds ``referrals`` before ``notes``.
+#: The tabs, in order: (id, title); `]` and `[` go round them.
 TABS: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"),
     ("careplan", "Care plan"),
@@ -63,6 +63,8 @@ TABS: tuple[tuple[str, str], ...] = (
 )
 TAB_IDS = tuple(tab for tab, _ in TABS)
 TITLES = dict(TABS)
+#: The tabs as the help names them ("overview, care plan, …, notes").
+TAB_NAMES = ", ".join(title.lower() for _, title in TABS)
 
 #: The tab each tab-specific action belongs to; the other actions apply everywhere.
 ACTION_TAB: dict[str, str] = {
@@ -91,6 +93,7 @@ ACTION_TAB: dict[str, str] = {
     "task_snooze": "tasks",
     "task_edit": "tasks",
     "note_add": "notes",
+    "note_edit": "notes",
 }
 
 
@@ -150,7 +153,7 @@ class PatientScreen(ChartActions):
             "right_square_bracket",
             "next_tab",
             "Next tab",
-            "Next tab (overview, care plan, medications, appointments, tasks, notes)",
+            f"Next tab ({TAB_NAMES})",
             key_display="]",
             show=False,
         ),
@@ -158,7 +161,7 @@ class PatientScreen(ChartActions):
             "left_square_bracket",
             "previous_tab",
             "Prev tab",
-            "Previous tab",
+            "Previous tab (the same tabs, backwards)",
             key_display="[",
             show=False,
         ),
@@ -198,6 +201,7 @@ class PatientScreen(ChartActions):
         _b("e", "task_edit", "Edit", "Edit the selected task"),
         # notes
         _b("n", "note_add", "Log", "Log a call, visit or message"),
+        _b("e", "note_edit", "Edit", "Correct the selected note: kind, with whom, outcome, text"),
     ]
     DEFAULT_CSS = """
     PatientScreen #patient-header { padding: 0 1; height: auto; background: $boost; }
@@ -457,6 +461,7 @@ class PatientScreen(ChartActions):
             "med": self.action_med_edit,
             "appt": self.action_appt_edit,
             "task": self.action_task_edit,
+            "note": self.action_note_edit,
         }.get(key.split(":")[0])
         if edit is not None:
             edit()

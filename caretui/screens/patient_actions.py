@@ -1,10 +1,10 @@
 """What the Patient screen's keys do, tab by tab.
 
 Each action opens a form (``patient_forms``, ``chart_forms``, ``medication_forms``,
-``care_plan_forms``, ``work_forms``) or a small dialog, or runs a one-step change
-in a thread worker; once saved, it says what it did and reads again the tabs the
-change touched (``changed``). The screen itself (``patient.PatientScreen``) lays
-the tabs out, reads them, and hides the keys of the other tabs.
+``care_plan_forms``, ``work_forms``, ``patient_notes``) or a small dialog, or runs a
+one-step change in a thread worker; once saved, it says what it did and reads again
+the tabs the change touched (``changed``). The screen itself (``patient.PatientScreen``)
+lays the tabs out, reads them, and hides the keys of the other tabs.
 """
 
 from __future__ import annotations
@@ -365,3 +365,10 @@ class ChartActions(CaseloadScreen):
         from caretui.screens.chart_forms import note_form
 
         self._form(note_form(self.db, self.today, self.patient_id), "notes", "overview")
+
+    def action_note_edit(self) -> None:
+        from caretui.screens.patient_notes import edit_note_form
+
+        note = self._selected("notes", chart.NoteRow)
+        if note is not None:
+            self._form(edit_note_form(self.db, self.today, note), "notes", "overview")
