@@ -258,9 +258,10 @@ def note_form(db: Database, today: date, patient_id: int) -> FormScreen:
     ]
 
     def save(values: dict[str, Any]) -> Saved:
-        from caretui.services.notes import log_note
+        from caretui.services.notes import log_note, require_outcome
         from caretui.services.unit import action
 
+        require_outcome(values["kind"], values["outcome"])
         with action(db, "Log " + str(values["kind"])) as session:
             note = log_note(
                 session,

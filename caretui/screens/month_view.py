@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from caretui.queries.agenda import counts_by_day
 from caretui.queries.tasks import task_counts_by_day
+from caretui.services.text import plural
 from caretui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -259,8 +260,8 @@ class MonthScreen(ModalScreen[date | None]):
         if self._counts is not None and self._counts[0] == first:
             _, appointments, tasks = self._counts
             title.append(
-                f" · {sum(appointments.values()):,} appointments (not cancelled)"
-                f" · {sum(tasks.values()):,} open tasks due",
+                f" · {plural(sum(appointments.values()), 'appointment')} (not cancelled)"
+                f" · {plural(sum(tasks.values()), 'open task')} due",
                 style="not bold",
             )
         else:

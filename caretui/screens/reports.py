@@ -52,7 +52,7 @@ from caretui.services.report import (
 )
 from caretui.services.report_render.sections import Section, month_name, sections, subtitle
 from caretui.services.report_render.sections import Table as FigureTable
-from caretui.services.text import one_line
+from caretui.services.text import one_line, plural
 from caretui.store.plain import database_errors
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row, cell
@@ -349,7 +349,9 @@ class ReportsScreen(CaseloadScreen):
         self.billing.show([self._billing_line(r) for r in rows[: self._billing_shown]])
         title = Text("Time per patient (for billing)", style="bold")
         if rows:
-            title.append(f" · {len(rows):,} patients · enter opens the patient", style="dim")
+            title.append(
+                f" · {plural(len(rows), 'patient')} · enter opens the patient", style="dim"
+            )
         else:
             title.append(" · no patient in care management this month", style="dim")
         self.query_one("#billing-title", Static).update(title)

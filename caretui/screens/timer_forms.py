@@ -111,12 +111,13 @@ def timer_note_form(
     ]
 
     def save(values: dict[str, Any]) -> Logged:
-        from caretui.services.notes import log_note
+        from caretui.services.notes import log_note, require_outcome
         from caretui.services.unit import action
 
         if values["kind"] is None:
             raise DomainError("Choose the kind: call, visit, message or note", field="kind")
         kind = str(values["kind"])
+        require_outcome(kind, values["outcome"])
         with action(db, "Log time " + kind) as session:
             note = log_note(
                 session,

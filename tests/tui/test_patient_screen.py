@@ -334,12 +334,16 @@ async def test_log_a_call_with_minutes_and_a_visit_without(db: Database, today: 
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("tab", *"Son", "tab", "tab", *"15", "tab", *"Said [/ ok")
+        await pilot.press("ctrl+s")  # a call says how it went: refused, nothing written
+        await settle(pilot)
+        assert rows(db, "SELECT count(*) FROM note WHERE with_whom = 'Son'") == [(0,)]
+        app.screen.query_one("#field-outcome", Select).value = "reached"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert rows(
-            db, "SELECT kind, with_whom, minutes, text FROM note WHERE with_whom = 'Son'"
-        ) == [("call", "Son", 15, "Said [/ ok")]
-        assert "call | Son |  | 15 | Said [/ ok" in table_text(app, "#notes-table")[0]
+            db, "SELECT kind, with_whom, outcome, minutes, text FROM note WHERE with_whom = 'Son'"
+        ) == [("call", "Son", "reached", 15, "Said [/ ok")]
+        assert "call | Son | reached | 15 | Said [/ ok" in table_text(app, "#notes-table")[0]
 
         await pilot.press("n")
         await pilot.pause()

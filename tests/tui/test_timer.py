@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select, Static, TextArea
 
 from caretui import config
 from caretui.app import CaretuiApp
@@ -99,6 +99,12 @@ async def test_start_stop_and_log_a_note_with_the_minutes(db: Database, today: d
         assert notes_of(db, ann) == []
 
         form.query_one("#field-kind", Select).value = "call"
+        await pilot.press("ctrl+s")  # a call says how it went, as Today's l asks
+        await settle(pilot)
+        assert app.screen is form and notes_of(db, ann) == []
+        assert "Choose the outcome" in str(form.query_one("#error-outcome", Static).render())
+
+        form.query_one("#field-outcome", Select).value = "reached"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PatientScreen)
@@ -257,6 +263,33 @@ async def test_the_note_form_s_minutes_start_empty(db: Database, today: date) ->
         assert form.query_one("#field-minutes", Input).value == ""
 
 
+async def test_the_notes_tab_refuses_a_call_without_its_outcome(db: Database, today: date) -> None:
+    """As Today's l does: a call logged by hand says how it went; a visit need not."""
+    ann, _ = two_patients(db, today)
+    app = make(db, today, FakeClock(datetime(2026, 3, 11, 9, 0)))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_patient(app, pilot, ann)
+        app.screen.query_one("#patient-tabs").active = "notes"  # type: ignore[attr-defined]
+        await settle(pilot)
+        before = rows(db, "SELECT count(*) FROM audit_event")
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-text", TextArea).text = "Rang twice"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form
+        assert "Choose the outcome" in str(form.query_one("#error-outcome", Static).render())
+        assert rows(db, "SELECT count(*) FROM note") == [(0,)]
+        assert rows(db, "SELECT count(*) FROM audit_event") == before
+        form.query_one("#field-kind", Select).value = "visit"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert rows(db, "SELECT kind, outcome, text FROM note") == [("visit", None, "Rang twice")]
+
+
 def count_exits(app: CaretuiApp) -> list[int]:
     """Record the app's exits instead of exiting (one item per exit)."""
     exits: list[int] = []
@@ -300,6 +333,7 @@ async def test_quit_with_a_timer_asks_and_logs_the_time_then_quits(
         assert isinstance(form, FormScreen) and exits == []
         assert form.query_one("#field-minutes", Input).value == "17"
         form.query_one("#field-kind", Select).value = "call"
+        form.query_one("#field-outcome", Select).value = "voicemail"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert exits == [1]
