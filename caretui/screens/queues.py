@@ -247,8 +247,10 @@ class QueuesScreen(RecordListScreen[TaskRow]):
         today = self.caretui.today
         with self.caretui.reading() as con:
             mark = audit_mark(con) if offset == 0 else None
-            rows = list_tasks(con, flt, today=today, limit=limit, offset=offset)
-            total = count_tasks(con, flt, today=today) if offset == 0 else self._total
+            total = None if offset == 0 else self._total
+            rows = list_tasks(con, flt, today=today, limit=limit, offset=offset, total=total)
+            if total is None:
+                total = count_tasks(con, flt, today=today)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, flt, offset, rows, total, stamp, mark)
 

@@ -116,6 +116,39 @@ def test_paged(db: Database, con: sqlite3.Connection, today: date) -> None:
     assert q.count_tasks(con, flt, today=today) == 25
 
 
+@pytest.mark.parametrize("view", ["open", "snoozed", "done"])
+def test_a_page_near_the_end_read_from_the_end_is_the_same_page(
+    db: Database, con: sqlite3.Connection, today: date, view: q.View
+) -> None:
+    """Ties on every sort term but the id, undated tasks (NULLs), and pages that run
+    past the end: read from the end and turned round, each page is the one the top
+    would have given."""
+    with action(db, "Many") as s:
+        for n in range(37):
+            task = tasks.add_task(
+                s,
+                {
+                    "title": f"Task {n:02d}",
+                    "queue": "insurance",
+                    "due": None if n % 5 == 0 else f"2026-04-{n % 4 + 1:02d}",
+                    "priority": ("routine", "urgent", "asap")[n % 3],
+                },
+                today=today,
+                queues=DEFAULT_QUEUES,
+            )
+            if view == "snoozed":
+                tasks.snooze(s, task, date(2026, 3, 20 + n % 3), today=today)
+            elif view == "done":
+                tasks.complete_task(s, task, today=today)
+    flt = TaskFilter("insurance", view=view)
+    total = q.count_tasks(con, flt, today=today)
+    assert total == 37
+    whole = [r.id for r in q.list_tasks(con, flt, today=today, limit=100)]
+    for offset, limit in [(30, 10), (27, 10), (20, 17), (36, 5), (19, 100), (40, 10)]:
+        page = q.list_tasks(con, flt, today=today, limit=limit, offset=offset, total=total)
+        assert [r.id for r in page] == whole[offset : offset + limit], (offset, limit)
+
+
 def test_one_row_matches_its_view_after_a_change(
     db: Database, con: sqlite3.Connection, today: date, calls: dict[str, int]
 ) -> None:
