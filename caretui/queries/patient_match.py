@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from caretui.queries.names import patient_name
-from caretui.queries.patients import PaletteEntry, palette_entries
+from caretui.queries.patients import PaletteEntry, names_exactly, palette_entries
 from caretui.services.text import fold
 
 MAX_HITS = 20
@@ -54,6 +54,8 @@ class PatientCandidate:
     score: float
     #: The term is this patient's MRN, exactly (folded).
     exact: bool
+    #: The term is this patient's whole name, exactly (folded; see ``full_names``).
+    named: bool = False
 
     def name(self, *, redact: bool = False) -> str:
         """ "Núñez, Ana María (Ana)", control characters made visible (initials if redacted)."""
@@ -71,10 +73,24 @@ def patient_candidates(
         return tuple(_candidate(e, 1.0, exact=True) for e in exact[:limit])
     current = [e for e in entries if e.status != "discharged"]
     words = " ".join(term.replace("_", " ").split())
-    return tuple(_candidate(e, s, exact=False) for e, s in rank_patients(current, words, limit))
+    # Every patient whose whole name this is comes first, however the fuzzy score
+    # ranks them: a preferred name between given and family scores an exact full
+    # name no higher than a namesake sharing one word ("ramon ramirez" against
+    # "ramon moncho ramirez" is 0.855, like "ramon gonzalez"), and a tie at the
+    # limit could leave a second patient of the same name out of the choice.
+    named = [_candidate(e, 1.0, exact=False, named=True) for e in names_exactly(current, term)]
+    seen = {c.id for c in named}
+    fuzzy = [
+        _candidate(e, s, exact=False)
+        for e, s in rank_patients(current, words, limit + len(named))
+        if e.id not in seen
+    ]
+    return tuple(named + fuzzy[: max(0, limit - len(named))])
 
 
-def _candidate(entry: PaletteEntry, score: float, *, exact: bool) -> PatientCandidate:
+def _candidate(
+    entry: PaletteEntry, score: float, *, exact: bool, named: bool = False
+) -> PatientCandidate:
     return PatientCandidate(
         entry.id,
         entry.given_name,
@@ -83,6 +99,7 @@ def _candidate(entry: PaletteEntry, score: float, *, exact: bool) -> PatientCand
         entry.mrn,
         score,
         exact,
+        named,
     )
 
 

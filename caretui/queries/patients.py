@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Sequence
@@ -141,6 +142,117 @@ def match_text(given: str, family: str, preferred: str | None) -> str:
     if _written_without_spaces(family + given):
         text += " " + fold(family + given)
     return text
+
+
+def typed_name(term: str) -> str:
+    """A typed name as ``full_names`` holds them: folded, ``_`` and ``,`` read as spaces
+    (``@ana_nunez``, "Núñez, Ana"), runs of spaces made one."""
+    return " ".join(fold(term).replace("_", " ").replace(",", " ").split())
+
+
+def full_names(given: str, family: str, preferred: str | None) -> frozenset[str]:
+    """Every way a patient's whole name is typed, folded: given family, preferred
+    family, given preferred family, family given (and, for a name written without
+    spaces, family and given run together)."""
+    given, family = typed_name(given), typed_name(family)
+    forms = {f"{given} {family}", f"{family} {given}"}
+    if preferred and preferred.strip():
+        pref = typed_name(preferred)
+        forms |= {f"{pref} {family}", f"{given} {pref} {family}", f"{family} {pref}"}
+    if _written_without_spaces(family + given):
+        forms.add(family.replace(" ", "") + given.replace(" ", ""))
+    return frozenset(" ".join(form.split()) for form in forms if form.strip())
+
+
+def names_exactly(entries: Sequence[PaletteEntry], term: str) -> list[PaletteEntry]:
+    """The entries whose whole name is ``term`` (see ``full_names``), in their order.
+
+    A cheap test on the folded names first (every typed word is in them), so only a
+    handful of the caseload's names are folded again per keystroke."""
+    wanted = typed_name(term)
+    words = wanted.split()
+    if len(words) < 2 and not (words and _written_without_spaces(wanted)):
+        return []  # one word is a family or a given name, never a whole one
+    return [
+        e
+        for e in entries
+        if all(w in e.match for w in words)
+        and wanted in full_names(e.given_name, e.family_name, e.preferred_name)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class PickRow:
+    """A patient as the picker lists one: enough to tell namesakes apart."""
+
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str | None
+    birth_date: date | None
+    mrn: str | None
+    status: str
+
+
+#: A typed date of birth: 1950, 1950-03, 1950-03-07, 03/07/1950, 3/7/50.
+_ISO_DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_US_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+
+
+def birth_pattern(word: str) -> str | None:
+    """The LIKE pattern a typed date of birth matches on ``birth_date`` (stored as
+    YYYY-MM-DD), or None if the word is not one."""
+    m = _ISO_DAY.match(word)
+    if m:
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        if month is None:
+            return f"{year}-%"
+        if day is None:
+            return f"{year}-{int(month):02d}-%"
+        return f"{year}-{int(month):02d}-{int(day):02d}%"
+    m = _US_DAY.match(word)
+    if m:
+        month, day, year = m.group(1), m.group(2), m.group(3)
+        if len(year) == 2:
+            return f"%{year}-{int(month):02d}-{int(day):02d}%"
+        return f"{year}-{int(month):02d}-{int(day):02d}%"
+    return None
+
+
+def _pick_where(query: str, statuses: Sequence[str]) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if statuses:
+        clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params.extend(statuses)
+    for word in typed_name(query).split():
+        born = birth_pattern(word)
+        if born is not None:  # "1975" may also be the end of a phone number or an MRN
+            clauses.append("(birth_date LIKE ? OR search_key LIKE ? ESCAPE '\\')")
+            params.extend((born, like_pattern(word)))
+        else:
+            clauses.append("search_key LIKE ? ESCAPE '\\'")
+            params.append(like_pattern(word))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def find_patients(
+    con: sqlite3.Connection, query: str, *, statuses: Sequence[str] = (), limit: int = 200
+) -> tuple[list[PickRow], int]:
+    """The patients every typed word matches (a name, MRN, member id or phone digits
+    within ``search_key``; a date of birth such as 1950, 1950-03-07 or 03/07/1950),
+    by name, at most ``limit`` of them; and how many match in all."""
+    where, params = _pick_where(query, statuses)
+    rows = con.execute(
+        "SELECT id, given_name, family_name, preferred_name, birth_date, mrn, status "
+        f"FROM patient{where} ORDER BY family_name, given_name, id LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    found = [PickRow(r[0], r[1], r[2], r[3], to_date(r[4]), r[5], r[6]) for r in rows]
+    if len(found) < limit:
+        return found, len(found)
+    total = int(con.execute(f"SELECT count(*) FROM patient{where}", params).fetchone()[0])
+    return found, total
 
 
 @dataclass(frozen=True, slots=True)

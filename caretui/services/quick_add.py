@@ -8,8 +8,10 @@ The grammar (also in the README and in the quick-add help):
 
 ``@nunez``, ``@"Ana Núñez"``, ``@ana_nunez``, ``@MRN123``
     The patient: an exact MRN, else a fuzzy, accent-blind name among the patients
-    not discharged. One clear best match is taken; several close ones are asked
-    about (the CLI names them and saves nothing); no match says so.
+    not discharged. A whole name that is one patient's is taken, however like it
+    others are; else one clear best match is; several close ones, or two patients
+    of the name, are asked about (the CLI names them and saves nothing); no match
+    says so.
 ``!`` ``!!`` ``!!!`` or ``pri:urgent`` (routine, urgent, asap, stat)
     The priority, as FHIR codes: ``!`` urgent, ``!!`` asap, ``!!!`` stat.
 ``#calls``
@@ -265,17 +267,24 @@ def _close(candidates: Sequence[PatientCandidate]) -> tuple[PatientCandidate, ..
     if not candidates:
         return ()
     best = candidates[0].score
-    return tuple(c for c in candidates if c.exact or c.score >= best - CLOSE_TO_BEST)
+    return tuple(c for c in candidates if c.exact or c.named or c.score >= best - CLOSE_TO_BEST)
 
 
 def choose(candidates: Sequence[PatientCandidate]) -> PatientCandidate | None:
-    """The one patient the candidates clearly name: an exact MRN, or a best name match
-    good enough and well ahead of the next. None when the user must choose."""
+    """The one patient the candidates clearly name: an exact MRN, else the one patient
+    whose whole name was typed, else a best name match good enough and well ahead of
+    the next. None when the user must choose (two MRNs or two patients of that name).
+
+    The resolver must offer every patient whose whole name the term is (``named``),
+    as ``patient_candidates`` does, so one named candidate means one such patient."""
     if not candidates:
         return None
     exact = [c for c in candidates if c.exact]
     if exact:
         return exact[0] if len(exact) == 1 else None
+    named = [c for c in candidates if c.named]
+    if named:
+        return named[0] if len(named) == 1 else None
     best = candidates[0]
     if best.score < CLEAR_MATCH:
         return None
