@@ -40,13 +40,14 @@ if TYPE_CHECKING:
     from caretui.app import CaretuiApp
     from caretui.screens.referral_forms import Choices
 
+#: The widths fit 120 columns; a wider terminal gives its room to To and Reason.
 COLUMNS = [
     ("Opened", 10),
-    ("To", 28),
-    ("Reason", 30),
+    ("To", 24),
+    ("Reason", 26),
     ("Urgency", 8),
     ("Status", 10),
-    ("Waiting on", 30),
+    ("Waiting on", 28),
 ]
 
 
@@ -142,7 +143,7 @@ class ReferralsTab(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Reading…"), id="referrals-tab-status")
-        yield RecordTable(COLUMNS, id="referrals-tab-table")
+        yield RecordTable(COLUMNS, id="referrals-tab-table", flex=("To", "Reason"))
         yield Static("", id="referrals-tab-steps")
 
     def focus_list(self) -> None:

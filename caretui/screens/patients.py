@@ -149,17 +149,17 @@ class PatientsScreen(RecordListScreen[PatientRow]):
         yield Static("", id="patients-status")
         yield RecordTable(
             [
-                ("Name", 30),
+                ("Name", 28),
                 ("Age", 4),
                 ("Phone", 14),
                 ("Risk", 6),
                 ("Status", 10),
                 ("Minutes", 7),
                 ("MRN", 12),
-                ("Language", 26),
+                ("Language", 21),
             ],
             id="patients-table",
-            flex="Name",
+            flex=("Name", "Language"),
         )
         yield KeysFooter()
 

@@ -43,14 +43,15 @@ if TYPE_CHECKING:
 
     from caretui.screens.referral_forms import Choices
 
+#: The widths fit 120 columns; a wider terminal gives its room to the names and reason.
 COLUMNS = [
     ("Opened", 10),
-    ("Patient", 22),
-    ("To", 24),
-    ("Reason", 26),
-    ("Urgency", 8),
-    ("Status", 10),
-    ("Waiting on", 30),
+    ("Patient", 16),
+    ("To", 16),
+    ("Reason", 18),
+    ("Urgency", 7),
+    ("Status", 9),
+    ("Waiting on", 28),
 ]
 URGENCY_STYLE = {"stat": "bold reverse red", "asap": "bold red", "urgent": "yellow", "routine": ""}
 #: The status views `f` goes through: (label, statuses).
@@ -174,7 +175,7 @@ class ReferralsScreen(RecordListScreen[ReferralRow]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="referrals-status")
-        yield RecordTable(COLUMNS, id="referrals-table")
+        yield RecordTable(COLUMNS, id="referrals-table", flex=("Patient", "To", "Reason"))
         yield KeysFooter()
 
     def on_mount(self) -> None:

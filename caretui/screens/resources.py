@@ -37,13 +37,14 @@ from caretui.widgets.records import RecordTable, Row
 if TYPE_CHECKING:
     import sqlite3
 
+#: The widths fit 120 columns; a wider terminal gives its room to Name and Languages.
 COLUMNS = [
-    ("Name", 34),
+    ("Name", 28),
     ("Category", 13),
-    ("Phone", 18),
-    ("Languages", 22),
-    ("Hours", 16),
-    ("Verified", 16),
+    ("Phone", 16),
+    ("Languages", 18),
+    ("Hours", 14),
+    ("Verified", 17),
 ]
 
 
@@ -139,7 +140,7 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
         yield Header()
         yield Input(placeholder="search the directory · enter: to the list", id="resources-search")
         yield Static("", id="resources-status")
-        yield RecordTable(COLUMNS, id="resources-table")
+        yield RecordTable(COLUMNS, id="resources-table", flex=("Name", "Languages"))
         yield Static("", id="resources-detail")
         yield KeysFooter()
 

@@ -53,6 +53,9 @@ class TodayScreen(TodayList):
     HELP_EXTRA = Text(
         "The list is ranked by an urgency score: i shows how a row's score was made; "
         "the coefficients are the [urgency] table of the config file.\n"
+        "The counts are of items of every kind (tasks, appointments, refills, reviews, "
+        "goals, referrals, calls to make): snoozed tasks and tasks waiting on another "
+        "are not on Today until they wake or are unblocked.\n"
         "Dates: today, tomorrow, fri, +3d, next week, 12/01, 2026-12-01."
     )
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -51,7 +51,7 @@ from caretui.screens.today_rows import (
     read_error,
     today_row,
 )
-from caretui.services.text import one_line
+from caretui.services.text import one_line, plural
 from caretui.services.today_first import FIRST_PAGE
 from caretui.services.triage import Ranked, Weights, rank
 from caretui.services.triage_top import top_items
@@ -91,7 +91,7 @@ class TodayList(CaseloadScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Text("Reading…"), id="today-status")
-        yield RecordTable(COLUMNS, id="today-table")
+        yield RecordTable(COLUMNS, id="today-table", flex="What")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -287,7 +287,7 @@ class TodayList(CaseloadScreen):
         self.table.more_after = shown < c.total
         status = Text(f"{day:%a} {day.isoformat()}  ·  ")
         status.append(f"{c.overdue:,} overdue", style="bold red" if c.overdue else "")
-        status.append(f" · {c.today:,} today · {c.total:,} in all")
+        status.append(f" · {c.today:,} due today · {plural(c.total, 'item')} in all")
         if shown < c.total:
             status.append(f" ({shown:,} shown)")
         if self._undo:

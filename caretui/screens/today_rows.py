@@ -38,7 +38,8 @@ TAB_OF_KIND = {
 REFERRAL_KINDS = frozenset(
     {ItemKind.REFERRAL_OVERDUE, ItemKind.REFERRAL_DRAFT, ItemKind.REFERRAL_NO_OUTCOME}
 )
-COLUMNS = [("Kind", 14), ("Patient", 26), ("What", 44), ("When", 12), ("Priority", 8), ("Score", 6)]
+#: The widths fit 120 columns; a wider terminal gives its room to What.
+COLUMNS = [("Kind", 14), ("Patient", 26), ("What", 40), ("When", 12), ("Priority", 8), ("Score", 6)]
 PATIENT_COLUMN = 1
 WHEN_COLUMN = 3
 SCORE_COLUMN = 5

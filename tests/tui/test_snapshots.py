@@ -2,8 +2,8 @@
 
 Every snapshot is taken at 120×36 on the same synthetic caseload (12 patients,
 seed 7) with today frozen at Wednesday 11 March 2026 and the clock at 10:30, so
-"no outcome" and "in 3 days" read the same on every run. The Today screen is
-left out while it is being rebuilt; the others are opened with their digit keys.
+"no outcome" and "in 3 days" read the same on every run. Today is the screen the
+app opens on; the others are opened with their digit keys.
 
 A mismatch is looked at in the report pytest writes (snapshot_report.html), not
 blindly updated: ``--snapshot-update`` only after checking the new look is right.
@@ -58,6 +58,31 @@ def keys(*pressed: str) -> RunBefore:
         await pilot.pause()
 
     return run_before
+
+
+def test_today(snap_compare: Snap, app: CaretuiApp) -> None:
+    """What the app opens on: every kind of item ranked, overdue in red, the counts."""
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys())
+
+
+def test_referrals(snap_compare: Snap, app: CaretuiApp) -> None:
+    """Every open referral, oldest first, with its last step and what is overdue."""
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("5"))
+
+
+def test_resources(snap_compare: Snap, app: CaretuiApp) -> None:
+    """The directory of services, with when each entry was last verified."""
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("6"))
+
+
+def test_reports(snap_compare: Snap, app: CaretuiApp) -> None:
+    """March 2026 in numbers and charts, with the time per patient for billing."""
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("7"))
+
+
+def test_month_grid(snap_compare: Snap, app: CaretuiApp) -> None:
+    """The month grid of appointments and tasks due, today marked."""
+    assert snap_compare(app, terminal_size=SIZE, run_before=keys("3", "m"))
 
 
 def test_patients(snap_compare: Snap, app: CaretuiApp) -> None:

@@ -143,7 +143,7 @@ async def test_list_shows_every_kind_ranked_with_literal_markup(db: Database, to
         markup_line = next(line for line in shown if "note: [/" in line)
         assert f"{MARKUP_FAMILY}, {MARKUP_GIVEN}" in markup_line
         status = str(app.screen.query_one("#today-status", Static).render())
-        assert "overdue" in status and "9 in all" in status
+        assert "overdue" in status and "9 items in all" in status
         assert app.is_running
 
 
@@ -162,7 +162,7 @@ async def test_x_completes_a_task_in_place(db: Database, today: date) -> None:
         assert screen(app).full_loads == 1
         assert "Task done" in messages(app)
         status = str(app.screen.query_one("#today-status", Static).render())
-        assert "8 in all" in status and "Complete task" in status
+        assert "8 items in all" in status and "Complete task" in status
 
 
 def when_cell(app: CaretuiApp, key: str) -> str:
