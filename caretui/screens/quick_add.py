@@ -242,27 +242,55 @@ class QuickAddScreen(ModalScreen[object | None]):
             self._save(draft)
 
     def _ask_patient(self, draft: QuickAdd, then: str) -> None:
-        from caretui.widgets.dialogs import ChoiceDialog
+        """Which patient ``@term`` means, in the patient picker: every patient the term
+        narrows to (not only the few closest), in a scrolling list, narrowed further by
+        typing a given name, MRN or date of birth."""
+        from caretui.widgets.patient_picker import PatientPicker
 
         assert draft.patient is not None
-        by_id = {str(c.id): c for c in draft.patient.candidates}
-        redact = self.caretui.redact
-        choices: list[tuple[str | Text, str]] = [
-            (matched(c, redact=redact), str(c.id)) for c in draft.patient.candidates
-        ]
+        term = draft.patient.term
 
-        def chosen(value: str | None) -> None:
-            candidate = by_id.get(value or "")
-            if candidate is None:
+        def chosen(patient_id: int | None) -> None:
+            if not patient_id:
                 self._busy = False
                 self.query_one(Input).focus()
                 return
-            settled = draft.with_patient(candidate)
-            self._show(settled)
-            self._go_on(settled, then)
+            self._take_patient(draft, patient_id, then)
 
-        title = Text(f"@{one_line(draft.patient.term)}: which patient?")
-        self.app.push_screen(ChoiceDialog(title, choices), chosen)
+        title = Text(f"@{one_line(term)}: which patient?")
+        self.app.push_screen(PatientPicker(title, query=term), chosen)
+
+    @work(thread=True, exclusive=True, group="quick-add-parse")
+    def _take_patient(self, draft: QuickAdd, patient_id: int, then: str) -> None:
+        """(In a worker thread.) The draft with the patient picked, read by id when the
+        picker offered one beyond the parser's few candidates."""
+        from caretui.queries.patient_match import PatientCandidate
+        from caretui.queries.patients import patient_detail
+
+        assert draft.patient is not None
+        candidate = next((c for c in draft.patient.candidates if c.id == patient_id), None)
+        if candidate is None:
+            with self.caretui.reading() as con:
+                found = patient_detail(con, patient_id)
+            if found is None:  # gone since it was listed
+                self.app.call_from_thread(self._refused, "That patient is no longer there")
+                return
+            candidate = PatientCandidate(
+                found.id,
+                found.given_name,
+                found.family_name,
+                found.preferred_name,
+                found.mrn,
+                1.0,
+                False,
+            )
+        settled = draft.with_patient(candidate)
+        self.app.call_from_thread(self._picked, settled, then)
+
+    def _picked(self, settled: QuickAdd, then: str) -> None:
+        self.draft = settled
+        self._show(settled)
+        self._go_on(settled, then)
 
     @work(thread=True, exclusive=True, group="quick-add-save")
     def _save(self, draft: QuickAdd) -> None:

@@ -1,12 +1,17 @@
-"""Choose a patient in a dialog: fuzzy name or MRN as you type, enter picks.
+"""Choose a patient in a dialog: name, MRN or date of birth as you type, enter picks.
 
 Used where a new task or appointment starts from a screen that is not a
-patient's own (Appointments, Queues). Names are read once per opening, in a
-thread worker, through the plain read side; they are shown as ``Text``.
+patient's own (Appointments, Queues, Referrals), and by quick add when ``@name``
+could be several patients. Every typed word narrows the list in SQL (a name, MRN,
+member id or phone digits; a date of birth such as 1975 or 1975-12-17), which is
+read in a thread worker, at most ``LIMIT`` rows at a time, in a scrolling list; a
+line no patient contains falls back to the fuzzy match ("Jonh" finds "John") over
+the names read once. Everything is shown as ``Text``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -16,29 +21,39 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from caretui.services.text import one_line
 from caretui.widgets.dialogs import Dialog, dialog_title
 
 if TYPE_CHECKING:
     from caretui.app import CaretuiApp
-    from caretui.queries.patients import PaletteEntry
+    from caretui.queries.patients import PaletteEntry, PickRow
 
 #: What ``PatientPicker(allow_none=True)`` returns for "a task about no patient".
 NO_PATIENT = 0
-_SHOWN = 20
+#: The most patients listed at once (the list scrolls; typing more narrows it).
+LIMIT = 200
 
 
 class PatientPicker(Dialog[int | None]):
-    """Find a patient by fuzzy name or MRN as you type; enter picks the highlighted one.
+    """Find a patient by name, MRN or date of birth as you type; enter picks the
+    highlighted one.
 
     Returns the patient's id, ``NO_PATIENT`` (0) for the "no patient" line offered
-    with ``allow_none``, or ``None`` when escaped. Names are loaded once, in a thread.
+    with ``allow_none``, or ``None`` when escaped. ``query`` starts the line (quick
+    add passes its ``@`` term). Each change is read in a thread, bounded by ``LIMIT``.
     """
 
+    DEFAULT_CSS = """
+    PatientPicker > Vertical { width: 80; }
+    PatientPicker OptionList { max-height: 18; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", "Down", show=False, tooltip="Next patient"),
         Binding("up", "move(-1)", "Up", show=False, tooltip="Previous patient"),
+        Binding("pagedown", "page(1)", "Page down", show=False, tooltip="A page on"),
+        Binding("pageup", "page(-1)", "Page up", show=False, tooltip="A page back"),
     ]
 
     def __init__(
@@ -47,11 +62,14 @@ class PatientPicker(Dialog[int | None]):
         *,
         allow_none: bool = False,
         include_discharged: bool = False,
+        query: str = "",
     ) -> None:
         super().__init__()
         self._title = dialog_title(title)
         self._allow_none = allow_none
         self._include_discharged = include_discharged
+        self._query = query
+        #: The names for the fuzzy fallback, read the first time it is needed (a worker).
         self._entries: list[PaletteEntry] | None = None
         self._shown: list[int] = []
 
@@ -62,74 +80,101 @@ class PatientPicker(Dialog[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self._title, classes="dialog-title")
-            yield Input(placeholder="name or MRN", id="dialog-input")
+            # Typing adds to the term quick add passed in, rather than replacing it.
+            yield Input(
+                self._query,
+                placeholder="name, MRN or date of birth",
+                id="dialog-input",
+                select_on_focus=False,
+            )
             yield OptionList(id="dialog-patients")
             yield Static(Text("loading patients…"), id="dialog-status", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self._load()
+        self._find(self.query_one(Input).value)
+
+    @property
+    def _statuses(self) -> tuple[str, ...]:
+        from caretui.queries.patients import OPEN_STATUSES
+
+        return () if self._include_discharged else OPEN_STATUSES
 
     @work(thread=True, exclusive=True, group="patient-picker")
-    def _load(self) -> None:
-        from caretui.queries.patients import OPEN_STATUSES, palette_entries
+    def _find(self, query: str) -> None:
+        """(In a worker thread.) The patients ``query`` narrows to, at most ``LIMIT``;
+        by fuzzy name when no patient holds every word."""
+        from caretui.queries.patients import birth_pattern, find_patients, palette_entries
 
-        statuses: tuple[str, ...] = () if self._include_discharged else OPEN_STATUSES
         with self.caretui.reading() as con:
-            entries = palette_entries(con, statuses)
-        self.app.call_from_thread(self._loaded, entries)
+            found: Sequence[PickRow | PaletteEntry]
+            found, total = find_patients(con, query, statuses=self._statuses, limit=LIMIT)
+            words = query.split()
+            fuzzy = not found and words and not any(birth_pattern(w) for w in words)
+            if fuzzy and self._entries is None:
+                self._entries = palette_entries(con, self._statuses)
+        if fuzzy and self._entries is not None:
+            from caretui.queries.patient_match import rank_patients
 
-    def _loaded(self, entries: list[PaletteEntry]) -> None:
-        self._entries = entries
-        self._refresh(self.query_one(Input).value)
+            found = [entry for entry, _score in rank_patients(self._entries, query, LIMIT)]
+            total = len(found)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, query, found, total, bool(fuzzy))
 
-    def _label(self, entry: PaletteEntry) -> Text:
+    def _label(self, row: PickRow | PaletteEntry) -> Text:
         from caretui.queries.names import patient_name
 
         redact = self.caretui.redact
         text = Text(
-            patient_name(entry.given_name, entry.family_name, entry.preferred_name, redact=redact)
+            patient_name(row.given_name, row.family_name, row.preferred_name, redact=redact)
         )
-        if entry.status != "active":
-            text.append(f"  {entry.status}", style="dim italic")
-        if entry.mrn and not redact:
-            text.append(f"  {one_line(entry.mrn)}", style="dim")
+        born = getattr(row, "birth_date", None)
+        if born is not None and not redact:
+            text.append(f"  b. {born.isoformat()}", style="dim")
+        if row.status != "active":
+            text.append(f"  {row.status}", style="dim italic")
+        if row.mrn and not redact:
+            text.append(f"  {one_line(row.mrn)}", style="dim")
         return text
 
-    def _refresh(self, query: str) -> None:
-        from caretui.queries.patient_match import rank_patients
-
-        if self._entries is None:
-            return
-        if query.strip():
-            found = [entry for entry, _score in rank_patients(self._entries, query, _SHOWN)]
-        else:
-            found = self._entries[:_SHOWN]
+    def _show(
+        self, query: str, found: Sequence[PickRow | PaletteEntry], total: int, fuzzy: bool
+    ) -> None:
+        if query != self.query_one(Input).value:
+            return  # typed on since: a newer read is coming
         options: list[Option] = []
         self._shown = []
         if self._allow_none:
             options.append(Option(Text("No patient (a task about no one)", style="italic")))
             self._shown.append(NO_PATIENT)
-        for entry in found:
-            options.append(Option(self._label(entry)))
-            self._shown.append(entry.id)
+        for row in found:
+            options.append(Option(self._label(row)))
+            self._shown.append(row.id)
         listing = self.query_one(OptionList)
         listing.set_options(options)
         if options:
             first_patient = 1 if self._allow_none and found and query.strip() else 0
             listing.highlighted = first_patient
-        total = len(self._entries)
         status = self.query_one("#dialog-status", Static)
         if query.strip() and not found:
             status.update(Text("No patient matches · escape cancels"))
+            return
+        if fuzzy:
+            count = f"{len(found):,} close to that"
+        elif len(found) < total:
+            count = f"{len(found):,} of {total:,} patients shown"
         else:
-            status.update(
-                Text(f"{total:,} patients · type to narrow · enter picks · escape cancels")
+            count = f"{total:,} patient{'s' if total != 1 else ''}"
+        status.update(
+            Text(
+                f"{count} · type a given name, MRN or birth date (1975-12-17) to narrow "
+                "· enter picks · escape cancels"
             )
+        )
 
     @on(Input.Changed, "#dialog-input")
     def _changed(self, event: Input.Changed) -> None:
-        self._refresh(event.value)
+        self._find(event.value)
 
     def action_move(self, step: int) -> None:
         listing = self.query_one(OptionList)
@@ -137,6 +182,13 @@ class PatientPicker(Dialog[int | None]):
             listing.action_cursor_down()
         else:
             listing.action_cursor_up()
+
+    def action_page(self, step: int) -> None:
+        listing = self.query_one(OptionList)
+        if listing.option_count:
+            page = max(1, listing.scrollable_content_region.height - 1)
+            now = listing.highlighted or 0
+            listing.highlighted = min(max(now + step * page, 0), listing.option_count - 1)
 
     @on(Input.Submitted, "#dialog-input")
     def _submitted(self) -> None:

@@ -13,8 +13,8 @@ from caretui.screens.quick_add import GrammarScreen, QuickAddScreen
 from caretui.services import patients
 from caretui.services.unit import action
 from caretui.store.database import Database
-from caretui.widgets.dialogs import ChoiceDialog
 from caretui.widgets.form import FormScreen
+from caretui.widgets.patient_picker import PatientPicker
 from tests.tui.helpers import SIZE, make_app, rows, settle
 
 EXAMPLE = "Call pharmacy re warfarin refill @nunez fri !! #calls"
@@ -102,10 +102,10 @@ async def test_an_ambiguous_patient_is_asked_about(db: Database, today: date) ->
         assert "could be more than one patient" in shown(app, "#quick-problems")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ChoiceDialog)
+        assert isinstance(app.screen, PatientPicker)
         labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
-        rosa = next(n for n, label in enumerate(labels, start=1) if "Rosa" in label)
-        await pilot.press(str(rosa))
+        assert len(labels) == 2 and all("García" in label for label in labels)
+        await pilot.press(*" ros", "enter")
         await settle(pilot)
         assert rows(db, "SELECT patient_id, title, priority FROM task") == [
             (ids["rosa"], "Fax forms", "urgent")
