@@ -95,17 +95,21 @@ def _cell_line(
 ) -> Text:
     if day is None:
         return Text(" " * CELL)
+    # The counts stand indented under their day's number (in bold), so that a week's
+    # last line does not read as the next week's first.
     if line == 0:
         text = f" {day.day:>2}" + (" today" if day == today else "")
     elif line == 1:
-        text = " " + _count((appointments or {}).get(day, 0), "appt")
+        text = "   " + _count((appointments or {}).get(day, 0), "appt")
     else:
-        text = " " + _count((tasks or {}).get(day, 0), "due")
+        text = "   " + _count((tasks or {}).get(day, 0), "due")
     styles = []
     if weekend:
         styles.append("dim")
-    if day == today:
-        styles.append("bold" if line else "bold underline")
+    if line == 0:
+        styles.append("bold underline" if day == today else "bold")
+    elif day == today:
+        styles.append("bold")
     if day == selected:
         styles.append("reverse")
     return Text(text.ljust(CELL)[:CELL], style=" ".join(styles))
