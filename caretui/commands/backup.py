@@ -35,7 +35,8 @@ def restore(db_path: str | None, backup_file: Path) -> None:
     """Replace the database with BACKUP_FILE, after checking it.
 
     The current database is kept as a backup first; a TUI that has it open sees
-    the restored records.
+    the restored records. An encrypted backup made with another key (before
+    caretui encrypt --rekey) needs that key: from CARETUI_BACKUP_KEY, or asked for.
     """
     from caretui.store.backup import restore as run_restore
     from caretui.store.database import Database

@@ -103,29 +103,43 @@ def verify_backup(path: Path) -> str:
 def restore(backup: Path, db_path: Path, *, folder: Path | None = None) -> Path:
     """Replace the caseload with ``backup``, keeping the current one as a backup first.
 
-    The backup is checked first (a corrupt, foreign or too-new file is refused and
-    nothing changes). The copy goes through SQLite's backup API into the live
-    database, so a TUI that has it open sees the restored data, never a torn file.
-    An encrypted database stays encrypted, whichever kind the backup is; an
-    encrypted backup is not restored into a plain database (that would decrypt it).
-    Returns the path of the backup of what was replaced.
+    Nothing is written until the backup is checked: its key found (an encrypted
+    backup may need another key than the database's: one made before ``caretui
+    encrypt --rekey`` keeps the old one, asked for or read from
+    ``CARETUI_BACKUP_KEY``), then its integrity and schema (a corrupt, foreign or
+    too-new file is refused). The copy goes through SQLite's backup API into the
+    live database, so a TUI that has it open sees the restored data, never a torn
+    file. An encrypted database stays encrypted, with its own key, whichever kind
+    and key the backup has; an encrypted backup is not restored into a plain
+    database (that would decrypt it). Returns the path of the backup of what was
+    replaced.
     """
-    verify_backup(backup)
+    if files.inspect_file(backup) == "missing":
+        raise StoreError(f"No backup at {backup}")
     if backup.resolve() == db_path.resolve():
         raise StoreError("That backup is the database itself")
     kind = files.inspect_file(db_path)
     backup_encrypted = files.is_encrypted(backup)
-    if kind == "encrypted":
+    db_key = backup_key = None
+    if kind == "encrypted" or backup_encrypted:
         from caretui.store import cipher
 
-        cipher.unlock(db_path)
-    elif backup_encrypted and kind == "sqlite":
+        if kind == "encrypted":
+            cipher.unlock(db_path)
+            db_key = cipher.current_key(db_path)
+        if backup_encrypted:
+            cipher.unlock_backup(backup)
+            backup_key = cipher.current_key(backup)
+    verify_backup(backup)
+    if backup_encrypted and kind == "sqlite":
         raise StoreError(
             f"{backup} is encrypted and {db_path} is not: encrypt the database first "
             "(caretui encrypt), then restore; nothing was changed"
         )
-    elif backup_encrypted:  # no database yet: the restored one is encrypted too
+    if backup_encrypted and kind == "missing":  # the restored one is encrypted too
         backup_to(backup, db_path)
+        assert backup_key is not None
+        cipher.remember_for(db_path, backup_key)
         con = plain.connect(db_path, read_only=False)
         try:
             con.execute("PRAGMA journal_mode = WAL")
@@ -140,11 +154,14 @@ def restore(backup: Path, db_path: Path, *, folder: Path | None = None) -> Path:
         kept = backup_to(db_path, folder / f"{db_path.stem}-before-restore-{timestamp()}.db")
     source, made = backup, None
     try:
-        if kind == "encrypted" and not backup_encrypted:
-            # Both ends of SQLite's backup API must have keys: encrypt the plain backup first.
+        if db_key is not None and backup_key != db_key:
+            # Both ends of SQLite's backup API must have one key: a plain backup, or one
+            # with another key, is first copied with the database's key, and checked.
             made = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}")
             made.unlink(missing_ok=True)
-            cipher.export_encrypted(backup, made, cipher.current_key(db_path))
+            counts = cipher.export_encrypted(backup, made, db_key, source_key=backup_key)
+            cipher.verify_copy(made, db_key, counts, journal_mode="delete")
+            cipher.remember_for(made, db_key)
             source = made
         src = _open_read_only(source)
         try:
@@ -160,6 +177,8 @@ def restore(backup: Path, db_path: Path, *, folder: Path | None = None) -> Path:
     finally:
         if made is not None:
             made.unlink(missing_ok=True)
+            for companion in files.companions(made):
+                companion.unlink(missing_ok=True)
     return kept or db_path
 
 

@@ -35,6 +35,9 @@ from caretui.store import files
 ENV_KEY = "CARETUI_DB_KEY"
 #: Where ``caretui encrypt --rekey`` reads the new key from when it is not typed.
 NEW_ENV_KEY = "CARETUI_DB_NEW_KEY"
+#: Where ``caretui restore`` reads a backup's key from when it is not the database's
+#: (a backup made before ``caretui encrypt --rekey``) and is not typed.
+BACKUP_ENV_KEY = "CARETUI_BACKUP_KEY"
 #: SQLCipher 4's key derivation: PBKDF2-HMAC-SHA512, 256,000 rounds, 32-byte key, 16-byte salt.
 KDF_ROUNDS = 256_000
 SALT_BYTES = files.SALT_BYTES
@@ -45,6 +48,9 @@ PROMPT_ATTEMPTS = 3
 
 _lock = threading.Lock()
 _typed: str | None = None  # a key typed at the prompt: kept in this process only
+#: The key known to open each file (by resolved path): a backup made before a rekey
+#: needs another key than the database it is restored into, in the same process.
+_file_keys: dict[Path, str] = {}
 _raw_keys: dict[tuple[str, bytes], str] = {}
 
 
@@ -59,11 +65,20 @@ def dbapi() -> ModuleType:
         ) from None
 
 
-def remember(key: str) -> None:
-    """Keep ``key`` for the rest of this process (it is never written anywhere)."""
+def remember(key: str, path: Path | None = None) -> None:
+    """Keep ``key`` for the rest of this process (it is never written anywhere); with
+    ``path``, as the key of that file, which it is known to open."""
     global _typed
     with _lock:
         _typed = key
+        if path is not None:
+            _file_keys[_file(path)] = key
+
+
+def remember_for(path: Path, key: str) -> None:
+    """Keep ``key`` as the key of the file ``path`` only (not as the process's key)."""
+    with _lock:
+        _file_keys[_file(path)] = key
 
 
 def forget() -> None:
@@ -71,11 +86,26 @@ def forget() -> None:
     global _typed
     with _lock:
         _typed = None
+        _file_keys.clear()
         _raw_keys.clear()
 
 
+def _file(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def known_key(path: Path) -> str | None:
+    """The key this process found to open ``path``, if any."""
+    with _lock:
+        return _file_keys.get(_file(path))
+
+
 def current_key(path: Path) -> str:
-    """The key to open ``path`` with: ``CARETUI_DB_KEY``, else one typed earlier."""
+    """The key to open ``path`` with: the one known to open that file (typed for it,
+    or a backup's own), else ``CARETUI_DB_KEY``, else one typed earlier."""
+    known = known_key(path)
+    if known is not None:
+        return known
     env = os.environ.get(ENV_KEY)
     if env:
         return env
@@ -198,14 +228,18 @@ def unlock(path: Path, *, prompt: bool | None = None) -> None:
     """
     dbapi()
     env = os.environ.get(ENV_KEY)
-    if env:
-        if not key_opens(path, env):
-            raise StoreError(
-                f"The key in {ENV_KEY} does not open {path} (a wrong key, or not a caretui "
-                "database); the file was not changed"
-            )
+    if env and key_opens(path, env):
         return
-    if _typed is not None and key_opens(path, _typed):
+    known = known_key(path)  # a backup's own key, found by ``unlock_backup``
+    if known is not None and known != env and key_opens(path, known):
+        return
+    if env:
+        raise StoreError(
+            f"The key in {ENV_KEY} does not open {path} (a wrong key, or not a caretui "
+            "database); the file was not changed"
+        )
+    typed = _typed
+    if typed is not None and key_opens(path, typed):
         return
     if prompt is None:
         prompt = interactive()
@@ -214,13 +248,60 @@ def unlock(path: Path, *, prompt: bool | None = None) -> None:
     for attempt in range(PROMPT_ATTEMPTS):
         key = ask(f"Key for {path}: ")
         if key and key_opens(path, key):
-            remember(key)
+            remember(key, path)
             return
         if attempt + 1 < PROMPT_ATTEMPTS:
             print("That key does not open it; try again.", file=sys.stderr)
     raise StoreError(
         f"That key does not open {path} (a wrong key, or not a caretui database); "
         "the file was not changed"
+    )
+
+
+def unlock_backup(path: Path, *, prompt: bool | None = None) -> None:
+    """Make sure this process holds the key of the encrypted backup ``path``, which
+    may not be the database's (one made before ``caretui encrypt --rekey``, or with
+    ``caretui backup -o``, keeps the old key).
+
+    Tries the key known for the file, ``CARETUI_BACKUP_KEY``, ``CARETUI_DB_KEY`` and
+    every key this process holds (the database's among them); then asks, hidden, for
+    the key the backup was made with (three tries, at a terminal). Without one, or
+    with a wrong one, one clear line; nothing is touched.
+    """
+    dbapi()
+    backup_env = os.environ.get(BACKUP_ENV_KEY)
+    with _lock:
+        held = [_typed, *_file_keys.values()]
+    tried: list[str] = []
+    for key in (known_key(path), backup_env, os.environ.get(ENV_KEY), *held):
+        if key and key not in tried:
+            tried.append(key)
+            if key_opens(path, key):
+                remember_for(path, key)
+                return
+    if backup_env:
+        raise StoreError(
+            f"The key in {BACKUP_ENV_KEY} does not open the backup {path} (a wrong key, or "
+            "not a caretui backup); nothing was changed"
+        )
+    if prompt is None:
+        prompt = interactive()
+    if not prompt:
+        raise StoreError(
+            f"The backup {path} does not open with the database's key (it was made with "
+            f"another, perhaps before caretui encrypt --rekey): put its key in {BACKUP_ENV_KEY}, "
+            "or run caretui restore in a terminal to be asked for it; nothing was changed"
+        )
+    for attempt in range(PROMPT_ATTEMPTS):
+        key = ask(f"Key the backup {path} was made with: ")
+        if key and key_opens(path, key):
+            remember_for(path, key)
+            return
+        if attempt + 1 < PROMPT_ATTEMPTS:
+            print("That key does not open the backup; try again.", file=sys.stderr)
+    raise StoreError(
+        f"That key does not open the backup {path} (a wrong key, or not a caretui backup); "
+        "nothing was changed"
     )
 
 

@@ -72,7 +72,8 @@ class Encrypted:
                 out.append(f"Not encrypted (cannot be read as a caretui database): {path}")
         if self.rekeyed:
             out.append(
-                "Backups made elsewhere (caretui backup -o) still open with the old key only."
+                "Backups made elsewhere (caretui backup -o) still open with the old key only: "
+                "caretui restore asks for it (or reads it from CARETUI_BACKUP_KEY)."
             )
         elif not self.already:
             out.append(
@@ -132,7 +133,7 @@ def rekey_database(path: Path, *, prompt: bool | None = None) -> Encrypted:
     if new == old:
         raise StoreError("The new key is the current one; nothing was changed")
     _replace_with_copy(path, new, source_key=old)
-    cipher.remember(new)
+    cipher.remember(new, path)
     result = Encrypted(path, rekeyed=True)
     result.reencrypted, result.left = reencrypt_backups(path, new, old_key=old)
     return result
@@ -277,5 +278,6 @@ def reencrypt_backups(
         st = old.stat()
         os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))  # "newest backup" goes by mtime
         replace_and_zero(tmp, old)
+        cipher.remember_for(old, key)  # not the key it may have been opened with before
         done.append(old)
     return done, left
