@@ -33,7 +33,6 @@ from caretui.services.text import one_line
 
 if TYPE_CHECKING:
     from caretui.app import CaretuiApp
-    from caretui.queries.patient_match import PatientCandidate
     from caretui.queries.patients import PaletteEntry
     from caretui.widgets.form import FormScreen
 
@@ -407,11 +406,3 @@ def _prefilled_form(draft: QuickAdd, app: CaretuiApp, patient: str | None) -> Fo
         for spec in form.fields
     )
     return form
-
-
-def matched(candidate: PatientCandidate, *, redact: bool) -> Text:
-    """A candidate as a choice shows it: the name, and the MRN unless redacted."""
-    text = Text(candidate.name(redact=redact))
-    if candidate.mrn and not redact:
-        text.append(f"  {one_line(candidate.mrn)}", style="dim")
-    return text
