@@ -22,17 +22,20 @@ def rank_patients(
     entries: list[PaletteEntry], query: str, limit: int = MAX_HITS
 ) -> list[tuple[PaletteEntry, float]]:
     """The entries best matching ``query``, best first, with a 0–1 score (1.0 for an
-    exact MRN)."""
+    exact MRN, or for a patient's whole name typed: ``names_exactly``, which the fuzzy
+    score alone ranks no higher than a namesake sharing one word when the patient has
+    a preferred name)."""
     from rapidfuzz import fuzz, process
 
     folded = fold(query).strip()
     if not folded:
         return []
     exact_mrn = [(e, 1.0) for e in entries if e.mrn_match == folded]
+    named = [(e, 1.0) for e in names_exactly(entries, query)]
     found = process.extract(
         folded, [e.match for e in entries], scorer=fuzz.WRatio, limit=limit, score_cutoff=60
     )
-    hits = exact_mrn + [(entries[index], score / 100) for _match, score, index in found]
+    hits = exact_mrn + named + [(entries[index], score / 100) for _match, score, index in found]
     seen: set[int] = set()
     unique = []
     for entry, score in hits:

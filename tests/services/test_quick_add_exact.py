@@ -171,3 +171,20 @@ def test_the_cli_resolver_over_a_database_takes_the_exact_name(db: Database) -> 
         assert draft.patient is not None and draft.patient.state == "ambiguous"
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ramon zemblak", ("Ramón", "Zemblak")),  # a preferred name between: 0.855 alone
+        ("Ro Testvold", ("Ronel", "Testvold")),
+        ("dimitris oranoulou", ("Dimitris", "Oranoulou")),
+    ],
+)
+def test_the_palette_ranks_a_whole_name_first(query: str, expected: tuple[str, str]) -> None:
+    from caretui.queries.patient_match import rank_patients
+
+    ranked = rank_patients(entries(), query)
+    first, score = ranked[0]
+    assert (first.given_name, first.family_name) == expected and score == 1.0
+    assert len({e.id for e, _ in ranked}) == len(ranked)  # listed once, not again fuzzily
