@@ -7,6 +7,9 @@ nothing here raises on a bad value: it returns ``None`` and the caller flags it.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -54,3 +57,20 @@ def parse_instant(value: object) -> datetime | None:
 def stored_instant(value: datetime) -> str:
     """``value`` as SQLAlchemy stores it, for binding against ``DateTime`` columns."""
     return value.strftime(STORED_INSTANT)
+
+
+@contextmanager
+def snapshot(con: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction around the reads made in it: in WAL mode they all see the
+    database as it was at the first, however long they take and whatever is written
+    meanwhile (a count and the rows it counts, a mark and what it marks). Inside a
+    transaction the caller holds already, that one."""
+    if con.in_transaction:
+        yield
+        return
+    con.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if con.in_transaction:
+            con.execute("COMMIT")  # read only: nothing to keep or undo

@@ -13,15 +13,14 @@ turns them into the sheet. A stored date that is not a real date reads as
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from caretui import codes
-from caretui.queries.common import parse_day, parse_instant, stored_instant
+from caretui.queries.common import parse_day, parse_instant, snapshot, stored_instant
 
 T = TypeVar("T")
 
@@ -423,23 +422,9 @@ def due_tasks(con: sqlite3.Connection, day: date, *, per_queue: int = 15) -> lis
     query that numbered every open task."""
     params = {**day_params(day), "per_queue": per_queue}
     out: list[DueTaskRow] = []
-    with _snapshot(con):  # the counts and the rows from one state of the database
+    with snapshot(con):  # the counts and the rows from one state of the database
         _due_tasks(con, params, out)
     return out
-
-
-@contextlib.contextmanager
-def _snapshot(con: sqlite3.Connection) -> Iterator[None]:
-    """One read transaction (one WAL snapshot) around several reads, unless the
-    caller already holds one."""
-    if con.in_transaction:
-        yield
-        return
-    con.execute("BEGIN")
-    try:
-        yield
-    finally:
-        con.execute("COMMIT")
 
 
 def _due_tasks(con: sqlite3.Connection, params: dict[str, Any], out: list[DueTaskRow]) -> None:

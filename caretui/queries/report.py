@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -625,19 +624,6 @@ def data_mark(con: sqlite3.Connection) -> tuple[int, str]:
     marks, equal data (as ``today_refresh.audit_mark``, made safe against a restore)."""
     row = con.execute(MARK_SQL).fetchone()
     return (int(row[0]), str(row[1])) if row else (0, "")
-
-
-@contextmanager
-def snapshot(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One read transaction around the queries made in it: in WAL mode they all see the
-    database as it was at the first, however long they take and whatever is written
-    meanwhile (so a mark read first describes every row read after it)."""
-    con.execute("BEGIN")
-    try:
-        yield con
-    finally:
-        if con.in_transaction:
-            con.execute("COMMIT")  # read only: nothing to keep or undo
 
 
 def window_params(w: Window) -> dict[str, Any]:

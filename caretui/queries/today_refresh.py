@@ -66,12 +66,26 @@ def touched_since(con: sqlite3.Connection, mark: int) -> dict[str, set[int]]:
 def waiting_on(con: sqlite3.Connection, task_ids: Iterable[int]) -> set[int]:
     """The tasks that wait on any of ``task_ids``: completing (or cancelling) the last
     of a task's blockers puts it on Today, so it is read again with them."""
-    ids = sorted(set(task_ids))
+    return _linked(
+        con, "SELECT DISTINCT task_id FROM task_dependency WHERE blocked_by_id", task_ids
+    )
+
+
+def referrals_of(con: sqlite3.Connection, appointment_ids: Iterable[int]) -> set[int]:
+    """The referrals linked to any of ``appointment_ids``: a referral's Today row (its
+    visit's outcome to record) is read with its appointment, so it is read again when
+    the appointment changes."""
+    return _linked(con, "SELECT id FROM referral WHERE appointment_id", appointment_ids)
+
+
+def _linked(con: sqlite3.Connection, select_where: str, ids: Iterable[int]) -> set[int]:
+    """``select_where`` (a query of ids ending in the column to match) ``IN`` ``ids``,
+    500 at a time."""
+    wanted = sorted(set(ids))
     out: set[int] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        sql = f"SELECT DISTINCT task_id FROM task_dependency WHERE blocked_by_id IN ({marks})"
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        sql = f"{select_where} IN ({', '.join('?' * len(chunk))})"
         out.update(int(row[0]) for row in con.execute(sql, chunk))
     return out
 

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.widgets import Header, OptionList, Static
 from textual.worker import get_current_worker
 
+from caretui.queries.common import snapshot
 from caretui.queries.tasks import (
     VIEWS,
     TaskFilter,
@@ -245,12 +246,12 @@ class QueuesScreen(RecordListScreen[TaskRow]):
     @work(thread=True, exclusive=True, group="queues-load")
     def _load(self, flt: TaskFilter, offset: int, limit: int, stamp: int) -> None:
         today = self.caretui.today
-        with self.caretui.reading() as con:
+        with self.caretui.reading() as con, snapshot(con):
+            # The count first, in the same snapshot as the page: a page near the end is
+            # read from the end (``list_tasks``), which needs the count as it is now.
             mark = audit_mark(con) if offset == 0 else None
-            total = None if offset == 0 else self._total
+            total = count_tasks(con, flt, today=today)
             rows = list_tasks(con, flt, today=today, limit=limit, offset=offset, total=total)
-            if total is None:
-                total = count_tasks(con, flt, today=today)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, flt, offset, rows, total, stamp, mark)
 

@@ -269,8 +269,16 @@ class QuickAddScreen(ModalScreen[object | None]):
         assert draft.patient is not None
         candidate = next((c for c in draft.patient.candidates if c.id == patient_id), None)
         if candidate is None:
-            with self.caretui.reading() as con:
-                found = patient_detail(con, patient_id)
+            from caretui.errors import CaretuiError
+            from caretui.screens.today_rows import read_error
+            from caretui.store.plain import database_errors
+
+            try:
+                with self.caretui.reading() as con:
+                    found = patient_detail(con, patient_id)
+            except database_errors(CaretuiError) as exc:
+                self.app.call_from_thread(self._refused, read_error(self.caretui.db, exc))
+                return
             if found is None:  # gone since it was listed
                 self.app.call_from_thread(self._refused, "That patient is no longer there")
                 return

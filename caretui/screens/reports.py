@@ -37,7 +37,8 @@ from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from caretui.errors import CaretuiError
-from caretui.queries.report import add_months, snapshot
+from caretui.queries.common import snapshot
+from caretui.queries.report import add_months
 from caretui.screens.base import CaseloadScreen
 from caretui.screens.common import now_on
 from caretui.screens.report_charts import ChartPanel, charts, period
@@ -87,9 +88,7 @@ def figure_table(table: FigureTable, *, expand: bool = True) -> Table:
     return out
 
 
-def section_view(
-    section: Section, *, with_tables: bool = True, expand: bool = True
-) -> RenderableType:
+def section_view(section: Section, *, expand: bool = True) -> RenderableType:
     """A section's figures, label and value on a line each, then its tables."""
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(ratio=1)
@@ -97,8 +96,7 @@ def section_view(
     for figure in section.figures:
         grid.add_row(Text(one_line(figure.label)), Text(one_line(figure.value), style="bold"))
     parts: list[RenderableType] = [grid] if section.figures else []
-    if with_tables:
-        parts.extend(figure_table(t, expand=expand) for t in section.tables)
+    parts.extend(figure_table(t, expand=expand) for t in section.tables)
     return Group(*parts)
 
 

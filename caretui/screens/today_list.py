@@ -28,13 +28,19 @@ from textual.app import ComposeResult
 from textual.coordinate import Coordinate
 from textual.events import ScreenResume
 from textual.widgets import DataTable, Header, Static
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 from textual.worker import get_current_worker
 
 from caretui.errors import CaretuiError, StaleRecord
 from caretui.queries.names import patient_name
 from caretui.queries.today import TodayItem, count_items, default_now
-from caretui.queries.today_refresh import audit_mark, items_of, touched_since, waiting_on
+from caretui.queries.today_refresh import (
+    audit_mark,
+    items_of,
+    referrals_of,
+    touched_since,
+    waiting_on,
+)
 from caretui.queries.undo import last_undoable
 from caretui.screens.base import CaseloadScreen
 from caretui.screens.today_rows import (
@@ -61,7 +67,7 @@ from caretui.widgets.records import RecordTable, Row, cell
 
 #: The tables whose records are Today's rows themselves: an undo that touched only these
 #: is brought up to date row by row; any other (a patient, a link, a note) reloads.
-ROW_ENTITIES = frozenset({"task", "appointment", "medication", "care_plan", "goal"})
+ROW_ENTITIES = frozenset({"task", "appointment", "medication", "care_plan", "goal", "referral"})
 
 #: Rows ranked and shown at first; as many more each time the cursor nears the end.
 PAGE = FIRST_PAGE  # the first read may be made before the app starts (caretui.launch)
@@ -240,12 +246,17 @@ class TodayList(CaseloadScreen):
             with app.reading() as con:
                 top, _total = self._top(con, day, now, limit)
         except database_errors(CaretuiError) as exc:
-            self.app.call_from_thread(self._failed, read_error(app.db, exc))
+            self.app.call_from_thread(self._more_failed, read_error(app.db, exc))
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_more, tuple(top))
 
+    def _more_failed(self, message: str) -> None:
+        self._step_from = None  # no step onto rows that were not read
+        self._failed(message)
+
     def _show_more(self, ranked: tuple[Ranked, ...]) -> None:
+        step, self._step_from = self._step_from, None
         added = [r for r in ranked if item_key(r.item) not in self._ranked]
         if not added:
             return
@@ -253,7 +264,6 @@ class TodayList(CaseloadScreen):
             self.table.add_row(*(cell(c) for c in row.cells), key=row.key)
         self._ranked.update({item_key(r.item): r for r in added})
         self._resort(self.table.selected_key)
-        step, self._step_from = self._step_from, None
         if step is not None and step == self.table.selected_key:
             self.table.action_cursor_down()
         self._show_status()
@@ -312,7 +322,9 @@ class TodayList(CaseloadScreen):
         self.app.call_from_thread(self._maybe_reload, mark)
 
     def _maybe_reload(self, mark: int) -> None:
-        if mark > self._mark and not self._writing:
+        # Not only a higher mark: a backup restored meanwhile (caretui restore, the TUI
+        # open) may bring the newest event's id down.
+        if mark != self._mark and not self._writing:
             self.reload()
 
     # -- the selected row -----------------------------------------------------------
@@ -372,7 +384,7 @@ class TodayList(CaseloadScreen):
         ranked = self._ranked.get(key)
         if ranked is not None:
             today, redact = self.caretui.today, self.caretui.redact
-            with contextlib.suppress(RowDoesNotExist):
+            with contextlib.suppress(RowDoesNotExist, CellDoesNotExist):
                 self.table.replace(today_row(ranked, today, redact=redact))
 
     @work(thread=True, group="today-write")
@@ -431,6 +443,10 @@ class TodayList(CaseloadScreen):
                 return None
             if "task" in touched:  # a task done may be the last that another waited on
                 touched["task"] |= waiting_on(con, touched["task"])
+            if "appointment" in touched:  # a referral's row shows its appointment's day
+                touched.setdefault("referral", set()).update(
+                    referrals_of(con, touched["appointment"])
+                )
             items = items_of(
                 con,
                 day,

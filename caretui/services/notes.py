@@ -42,8 +42,8 @@ def _check(now: datetime) -> common.Check:
 
 def require_outcome(kind: Kind | str, outcome: codes.OutreachOutcome | str | None) -> None:
     """What a call logged by hand needs: how it went. The forms that log one (Today's
-    ``l``, the Notes tab) check this before saving; a call imported, timed or logged
-    by another service may have no outcome, so ``log_note`` itself does not ask."""
+    ``l``, the Notes tab, the timer's note) check this before saving; a call imported or
+    logged by another service may have no outcome, so ``log_note`` itself does not ask."""
     if str(kind) == Kind.CALL.value and not (outcome and str(outcome).strip()):
         words = ", ".join(o.value.replace("-", " ") for o in codes.OutreachOutcome)
         raise DomainError(f"How did the call go? Choose the outcome: {words}", field="outcome")

@@ -672,7 +672,7 @@ class ReportCache:
     #: How long ``get`` waits for another reader before giving up (it reads itself then).
     WAIT_SECONDS = 30.0
 
-    def __init__(self, size: int = 13) -> None:
+    def __init__(self, size: int = 5) -> None:
         self.size = size
         self._lock = threading.Lock()
         self._entries: OrderedDict[date, tuple[ReportKey, MonthReport]] = OrderedDict()
@@ -700,11 +700,6 @@ class ReportCache:
         event.wait(self.WAIT_SECONDS)
         with self._lock:
             return self._hit(month, key)
-
-    def known(self, month: date) -> bool:
-        """Whether some report on ``month`` is kept (at whatever key): worth checking."""
-        with self._lock:
-            return month in self._entries
 
     def wanted(self, month: date, key: ReportKey) -> bool:
         """Neither kept at ``key`` nor being read at it."""

@@ -120,6 +120,11 @@ def restore(backup: Path, db_path: Path, *, folder: Path | None = None) -> Path:
         raise StoreError("That backup is the database itself")
     kind = files.inspect_file(db_path)
     backup_encrypted = files.is_encrypted(backup)
+    if backup_encrypted and kind == "sqlite":  # said before any key is asked for
+        raise StoreError(
+            f"{backup} is encrypted and {db_path} is not: encrypt the database first "
+            "(caretui encrypt), then restore; nothing was changed"
+        )
     db_key = backup_key = None
     if kind == "encrypted" or backup_encrypted:
         from caretui.store import cipher
@@ -131,15 +136,26 @@ def restore(backup: Path, db_path: Path, *, folder: Path | None = None) -> Path:
             cipher.unlock_backup(backup)
             backup_key = cipher.current_key(backup)
     verify_backup(backup)
-    if backup_encrypted and kind == "sqlite":
-        raise StoreError(
-            f"{backup} is encrypted and {db_path} is not: encrypt the database first "
-            "(caretui encrypt), then restore; nothing was changed"
-        )
     if backup_encrypted and kind == "missing":  # the restored one is encrypted too
-        backup_to(backup, db_path)
         assert backup_key is not None
-        cipher.remember_for(db_path, backup_key)
+        caseload_key = os.environ.get(cipher.ENV_KEY) or backup_key
+        if caseload_key == backup_key:
+            backup_to(backup, db_path)
+        else:
+            # The caseload's key is set (CARETUI_DB_KEY) and the backup was made with
+            # another (before a rekey): the restored caseload takes the caseload's key,
+            # not the one that may have been retired; checked before it is put in place.
+            files.ensure_private_dir(db_path.parent)
+            copy = db_path.with_name(f".{db_path.name}.restoring-{os.getpid()}")
+            copy.unlink(missing_ok=True)
+            try:
+                counts = cipher.export_encrypted(backup, copy, caseload_key, source_key=backup_key)
+                cipher.verify_copy(copy, caseload_key, counts, journal_mode="delete")
+                os.replace(copy, db_path)
+            finally:
+                copy.unlink(missing_ok=True)
+            files.forget(db_path)
+        cipher.remember_for(db_path, caseload_key)
         con = plain.connect(db_path, read_only=False)
         try:
             con.execute("PRAGMA journal_mode = WAL")

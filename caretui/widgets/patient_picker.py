@@ -23,7 +23,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from caretui.services.text import one_line
+from caretui.services.text import one_line, plural
 from caretui.widgets.dialogs import Dialog, dialog_title
 
 if TYPE_CHECKING:
@@ -72,6 +72,10 @@ class PatientPicker(Dialog[int | None]):
         #: The names for the fuzzy fallback, read the first time it is needed (a worker).
         self._entries: list[PaletteEntry] | None = None
         self._shown: list[int] = []
+        #: The search the list shown answers (None: none shown yet), and whether enter
+        #: was pressed before the list for what is typed now was shown.
+        self._shown_for: str | None = None
+        self._pick_when_shown = False
 
     @property
     def caretui(self) -> CaretuiApp:
@@ -104,15 +108,23 @@ class PatientPicker(Dialog[int | None]):
     def _find(self, query: str) -> None:
         """(In a worker thread.) The patients ``query`` narrows to, at most ``LIMIT``;
         by fuzzy name when no patient holds every word."""
+        from caretui.errors import CaretuiError
         from caretui.queries.patients import birth_pattern, find_patients, palette_entries
+        from caretui.screens.today_rows import read_error
+        from caretui.store.plain import database_errors
 
-        with self.caretui.reading() as con:
-            found: Sequence[PickRow | PaletteEntry]
-            found, total = find_patients(con, query, statuses=self._statuses, limit=LIMIT)
-            words = query.split()
-            fuzzy = not found and words and not any(birth_pattern(w) for w in words)
-            if fuzzy and self._entries is None:
-                self._entries = palette_entries(con, self._statuses)
+        try:
+            with self.caretui.reading() as con:
+                found: Sequence[PickRow | PaletteEntry]
+                found, total = find_patients(con, query, statuses=self._statuses, limit=LIMIT)
+                words = query.split()
+                fuzzy = not found and words and not any(birth_pattern(w) for w in words)
+                if fuzzy and self._entries is None:
+                    self._entries = palette_entries(con, self._statuses)
+        except database_errors(CaretuiError) as exc:
+            problem = read_error(self.caretui.db, exc)
+            self.app.call_from_thread(self._failed, problem)
+            return
         if fuzzy and self._entries is not None:
             from caretui.queries.patient_match import rank_patients
 
@@ -143,7 +155,7 @@ class PatientPicker(Dialog[int | None]):
         if query != self.query_one(Input).value:
             return  # typed on since: a newer read is coming
         options: list[Option] = []
-        self._shown = []
+        self._shown, self._shown_for = [], query
         if self._allow_none:
             options.append(Option(Text("No patient (a task about no one)", style="italic")))
             self._shown.append(NO_PATIENT)
@@ -155,6 +167,10 @@ class PatientPicker(Dialog[int | None]):
         if options:
             first_patient = 1 if self._allow_none and found and query.strip() else 0
             listing.highlighted = first_patient
+        if self._pick_when_shown:  # enter came before this list: it picks from this one
+            self._pick_when_shown = False
+            self._submitted()
+            return
         status = self.query_one("#dialog-status", Static)
         if query.strip() and not found:
             status.update(Text("No patient matches · escape cancels"))
@@ -164,7 +180,7 @@ class PatientPicker(Dialog[int | None]):
         elif len(found) < total:
             count = f"{len(found):,} of {total:,} patients shown"
         else:
-            count = f"{total:,} patient{'s' if total != 1 else ''}"
+            count = plural(total, "patient")
         status.update(
             Text(
                 f"{count} · type a given name, MRN or birth date (1975-12-17) to narrow "
@@ -190,8 +206,15 @@ class PatientPicker(Dialog[int | None]):
             now = listing.highlighted or 0
             listing.highlighted = min(max(now + step * page, 0), listing.option_count - 1)
 
+    def _failed(self, problem: str) -> None:
+        self._pick_when_shown = False
+        self.query_one("#dialog-status", Static).update(Text(problem, style="bold red"))
+
     @on(Input.Submitted, "#dialog-input")
     def _submitted(self) -> None:
+        if self._shown_for != self.query_one(Input).value:
+            self._pick_when_shown = True  # the list is of an earlier search: wait for it
+            return
         index = self.query_one(OptionList).highlighted
         if index is not None and index < len(self._shown):
             self.dismiss(self._shown[index])

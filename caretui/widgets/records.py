@@ -38,6 +38,30 @@ def cell(value: Cell, style: str = "") -> Text:
     return Text(one_line(value or ""), style=style, no_wrap=True, overflow="ellipsis")
 
 
+def same_cell(shown: object, new: Text) -> bool:
+    """Whether ``new`` would draw and sort exactly as ``shown``: ``Text ==`` compares
+    only the characters and their spans, not the style of the whole text nor what a
+    subclass carries (a score cell's place in the ranking)."""
+    return (
+        type(shown) is type(new)
+        and isinstance(shown, Text)
+        and shown.plain == new.plain
+        and shown.style == new.style
+        and shown.spans == new.spans
+        and all(getattr(shown, name) == getattr(new, name) for name in _own_slots(type(new)))
+    )
+
+
+def _own_slots(kind: type[Text]) -> tuple[str, ...]:
+    """The attributes a subclass of ``Text`` adds (``Text``'s own are compared above)."""
+    return tuple(
+        name
+        for cls in kind.__mro__
+        if cls is not Text and issubclass(cls, Text)
+        for name in getattr(cls, "__slots__", ())
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     key: str
@@ -211,7 +235,7 @@ class RecordTable(DataTable[Text]):
         cells that changed (each update asks for a repaint)."""
         for column_key, value in zip(self.columns, row.cells, strict=False):
             new = cell(value)
-            if self.get_cell(row.key, column_key) != new:
+            if not same_cell(self.get_cell(row.key, column_key), new):
                 self.update_cell(row.key, column_key, new)
 
     def update_column(self, index: int, cell_of: Callable[[str], Cell | None]) -> None:
@@ -234,7 +258,7 @@ class RecordTable(DataTable[Text]):
                     continue
                 new = cell(value)
                 with contextlib.suppress(CellDoesNotExist):
-                    if self.get_cell(keys[i], column_key) != new:
+                    if not same_cell(self.get_cell(keys[i], column_key), new):
                         self.update_cell(keys[i], column_key, new)
 
         def chunk(start: int) -> None:

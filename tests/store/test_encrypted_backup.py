@@ -111,13 +111,36 @@ def test_a_backup_with_another_key_is_refused_and_nothing_changes(
     saved = backup.manual_backup(encrypted)
     cipher.forget()
     monkeypatch.setenv(cipher.ENV_KEY, "a different key")
+    fresh = encrypted.parent / "new-machine" / "caretui.db"
+    with pytest.raises(StoreError, match="does not open"):
+        backup.restore(saved, fresh)
+    assert not fresh.exists()
+    # Into a plain database: refused as such before any key is asked for.
+    monkeypatch.delenv(cipher.ENV_KEY)
     other = encrypted.parent / "other.db"
-    db = Database.open(other)  # a plain database
+    db = Database.open(other)
     db.dispose()
     before = digest(other)
-    with pytest.raises(StoreError, match="does not open"):
+    with pytest.raises(StoreError, match="is not: encrypt the database first"):
         backup.restore(saved, other)
     assert digest(other) == before
+
+
+def test_a_backup_restored_where_there_is_none_takes_the_caseloads_key(
+    encrypted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a rekey (a key retired), restoring an older backup onto a new machine with
+    the current key set gives a caseload that opens with the current key."""
+    saved = backup.manual_backup(encrypted)  # made with KEY
+    cipher.forget()
+    monkeypatch.setenv(cipher.BACKUP_ENV_KEY, KEY)
+    monkeypatch.setenv(cipher.ENV_KEY, "the current passphrase")
+    fresh = tmp_path / "new-machine" / "caretui.db"
+    assert backup.restore(saved, fresh) == fresh
+    assert cipher.key_opens(fresh, "the current passphrase")
+    assert not cipher.key_opens(fresh, KEY)
+    cipher.forget()
+    assert SECRET_NAME in families(fresh)
 
 
 def test_keyed_connections_never_reopen_the_file_while_it_is_open(

@@ -133,3 +133,35 @@ async def test_a_whole_name_that_is_one_patients_needs_no_picker(db: Database, t
         await settle(pilot)
         assert not isinstance(app.screen, (PatientPicker, QuickAddScreen))
         assert rows(db, "SELECT patient_id FROM task") == [(ids["GivenC4"],)]
+
+
+async def test_enter_before_the_narrowed_list_is_read_picks_from_that_list(
+    db: Database, today: date, monkeypatch: Any
+) -> None:
+    """Each key's list is read in a worker: enter pressed before it is shown waits for
+    it, and never picks the first row of the wider list shown before."""
+    import threading
+
+    from caretui.queries import patients as patient_queries
+
+    ids = crowd(db, today)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_picker(pilot, f"Fax @{FAMILY}")
+        release = threading.Event()
+        real_find = patient_queries.find_patients
+
+        def slow_find(*args: Any, **kwargs: Any) -> Any:
+            assert release.wait(10)
+            return real_find(*args, **kwargs)
+
+        monkeypatch.setattr(patient_queries, "find_patients", slow_find)
+        await pilot.press(*" GivenC5", "enter")  # no pause: the list shown is the wide one
+        assert isinstance(app.screen, PatientPicker)
+        release.set()
+        for _ in range(200):  # (each key's read cancels the one before: no settle here)
+            await pilot.pause(0.02)
+            if rows(db, "SELECT patient_id FROM task"):
+                break
+        assert rows(db, "SELECT patient_id FROM task") == [(ids["GivenC5"],)]

@@ -67,3 +67,31 @@ async def test_a_column_is_updated_in_view_at_once_and_everywhere_soon() -> None
             await pilot.pause()
         assert name(0) == "M.r0" and name(1_999) == "M.r1999" and name(1_500) == "M.r1500"
         assert name(7) == "Name 7"  # None: left as it was, not set by the older pass
+
+
+def test_a_cell_is_the_same_only_if_it_draws_and_sorts_the_same() -> None:
+    from caretui.widgets.records import same_cell
+
+    assert same_cell(Text("12", style="red"), Text("12", style="red"))
+    assert not same_cell(Text("12", style="red"), Text("12"))  # Text == says equal
+    assert not same_cell("12", Text("12"))
+
+    class Scored(Text):
+        __slots__ = ("order",)
+
+        def __init__(self, text: str, order: int) -> None:
+            super().__init__(text)
+            self.order = order
+
+    assert same_cell(Scored("12.0", 1), Scored("12.0", 1))
+    assert not same_cell(Scored("12.0", 1), Scored("12.0", 2))  # same print, moved
+
+
+async def test_replace_updates_a_cell_whose_style_alone_changed() -> None:
+    app = OneTable()
+    async with app.run_test(size=(40, 6)) as pilot:
+        table = app.query_one(RecordTable)
+        table.show([Row("a", ("Ann", Text("due", style="")))])
+        await pilot.pause()
+        table.replace(Row("a", ("Ann", Text("due", style="bold red"))))
+        assert str(table.get_cell("a", table.ordered_columns[1].key).style) == "bold red"

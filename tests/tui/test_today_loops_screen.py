@@ -84,3 +84,43 @@ async def test_unable_to_reach_row(db: Database, today: date) -> None:
             (None,)
         ]
         assert not any("unreachable | Ray, Bob" in line for line in table_text(app, "#today-table"))
+
+
+async def test_moving_an_appointment_brings_its_referrals_row_up_to_date(
+    db: Database, today: date
+) -> None:
+    """A referral's "outcome to record" row is read with its appointment's day: moving
+    the appointment to a later day takes the row away in place, and undo brings it back."""
+    from datetime import datetime
+
+    from caretui.screens.today import TodayScreen
+    from caretui.screens.work_forms import appointment_reschedule
+
+    ids = build(db)
+    [(appt, version)] = rows(
+        db,
+        "SELECT a.id, a.version FROM referral AS r JOIN appointment AS a "
+        "ON a.id = r.appointment_id WHERE r.id = ?",
+        ids["in_scheduled_no_outcome"],
+    )
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+
+        def shown() -> bool:
+            return any("in_scheduled_no_outcome" in x for x in table_text(app, "#today-table"))
+
+        assert shown()
+        later = datetime(2026, 3, 20, 9, 0)
+        screen._write(
+            lambda: appointment_reschedule(db, today, appt, version, later).message,
+            f"appointment:{appt}",
+        )
+        await settle(pilot)
+        assert not shown()
+        await pilot.press("u")
+        await settle(pilot)
+        assert shown()
+        assert screen.full_loads == 1  # both in place: no reading of the whole list
