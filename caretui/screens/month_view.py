@@ -58,8 +58,40 @@ def month_weeks(day: date) -> list[list[date | None]]:
     ]
 
 
+#: The most a count is indented under its day's number, and the least.
+INDENT = 3
+MIN_INDENT = 1
+
+
+def compact_number(n: int) -> str:
+    """``n`` in at most four characters and a suffix: 999, 1.2k, 18.4k, 184k, 1.2M."""
+    if n < 1000:
+        return str(n)
+    for size, suffix in ((1_000_000_000, "G"), (1_000_000, "M"), (1000, "k")):
+        if n >= size:
+            value = n / size
+            # Round down so that a count never reads as more than it is.
+            shown = f"{int(value * 10) / 10:.1f}" if value < 100 else str(int(value))
+            return shown.removesuffix(".0") + suffix
+    return str(n)  # pragma: no cover - the loop always returns
+
+
 def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n else ""
+    """``n`` and its noun, written compactly when in full it would not fit a cell."""
+    if not n:
+        return ""
+    full = f"{n} {noun}"
+    if MIN_INDENT + len(full) <= CELL:
+        return full
+    return f"{compact_number(n)} {noun}"
+
+
+def cell_counts(appointments: int, tasks: int) -> tuple[str, str]:
+    """A day's two count lines, indented alike: three spaces under the day's number,
+    fewer when a count needs the room, never cut."""
+    appt, due = _count(appointments, "appt"), _count(tasks, "due")
+    indent = max(MIN_INDENT, min(INDENT, CELL - max(len(appt), len(due))))
+    return " " * indent + appt, " " * indent + due
 
 
 def month_grid(
@@ -96,13 +128,13 @@ def _cell_line(
     if day is None:
         return Text(" " * CELL)
     # The counts stand indented under their day's number (in bold), so that a week's
-    # last line does not read as the next week's first.
+    # last line does not read as the next week's first; big counts take less indent
+    # or a compact number (18.4k) rather than being cut.
     if line == 0:
         text = f" {day.day:>2}" + (" today" if day == today else "")
-    elif line == 1:
-        text = "   " + _count((appointments or {}).get(day, 0), "appt")
     else:
-        text = "   " + _count((tasks or {}).get(day, 0), "due")
+        counts = cell_counts((appointments or {}).get(day, 0), (tasks or {}).get(day, 0))
+        text = counts[line - 1]
     styles = []
     if weekend:
         styles.append("dim")

@@ -12,7 +12,7 @@ from caretui.app import CaretuiApp
 from caretui.config import DEFAULT_QUEUES
 from caretui.models.all import Appointment, Task
 from caretui.screens.appointments import AppointmentsScreen
-from caretui.screens.month_view import MonthScreen, add_months, month_grid
+from caretui.screens.month_view import MonthScreen, add_months, compact_number, month_grid
 from caretui.services import appointments, patients, tasks
 from caretui.services.unit import action
 from caretui.store.database import Database
@@ -180,3 +180,25 @@ async def test_fits_80_by_24(db: Database, today: date) -> None:
         last_week = grid_region.y + 1 + 5 * 3
         shown = [line[tuesday : tuesday + 11].strip() for line in lines[last_week : last_week + 3]]
         assert shown == ["31", "1 appt", "1 due"]
+
+
+def test_big_counts_fit_their_cell_uncut() -> None:
+    """At 5,000 patients a day can have tens of thousands of tasks due: the count
+    takes less indent, or is written compactly (18.4k), and is never cut."""
+    day = date(2026, 3, 11)
+    appointments = {day: 18406, date(2026, 3, 12): 1234, date(2026, 3, 13): 123456}
+    tasks = {day: 18406, date(2026, 3, 12): 12345, date(2026, 3, 13): 7}
+    text = month_grid(day, day, appointments, tasks).plain
+    assert all(len(line) == 7 * 11 for line in text.splitlines())
+    assert cell(text, 2, 2) == ["11 today", "18406 appt", "18406 due"]
+    assert cell(text, 2, 3) == ["12", "1234 appt", "12345 due"]
+    assert cell(text, 2, 4) == ["13", "123k appt", "7 due"]
+    lines = text.splitlines()[1 + 3 * 2 : 4 + 3 * 2]
+    # The two counts of a day stand at one indent: three spaces when they fit.
+    assert [line[4 * 11 : 5 * 11] for line in lines[1:]] == ["  123k appt", "  7 due    "]
+    assert [line[2 * 11 : 3 * 11] for line in lines[1:]] == [" 18406 appt", " 18406 due "]
+    assert compact_number(999) == "999"
+    assert compact_number(1000) == "1k"
+    assert compact_number(18406) == "18.4k"
+    assert compact_number(99999) == "99.9k"  # rounded down: never more than it is
+    assert compact_number(1_234_567) == "1.2M"
