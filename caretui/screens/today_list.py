@@ -84,6 +84,8 @@ class TodayList(CaseloadScreen):
         self._mark = 0
         self._undo: str | None = None
         self._loaded = False
+        #: A whole read is under way over rows already shown (the status line says so).
+        self._reading = False
         self._writing = 0
         self._modal_open = False
         #: Labels of the actions taken on this screen, oldest first (undo takes the last).
@@ -127,6 +129,9 @@ class TodayList(CaseloadScreen):
     # -- reading the whole list -----------------------------------------------------
 
     def reload(self) -> None:
+        if self._loaded:  # the rows shown may be out of date until the read is back
+            self._reading = True
+            self._show_status()
         self._load(max(PAGE, len(self._ranked)))
 
     @work(thread=True, exclusive=True, group="today-load")
@@ -187,6 +192,7 @@ class TodayList(CaseloadScreen):
         self._counts = loaded.counts
         self._mark = loaded.mark
         self._loaded = True
+        self._reading = False
         self.table.show(self._rows(loaded.ranked))
         self._show_status()
         self._read_undo()
@@ -300,7 +306,9 @@ class TodayList(CaseloadScreen):
         status.append(f" · {c.today:,} due today · {plural(c.total, 'item')} in all")
         if shown < c.total:
             status.append(f" ({shown:,} shown)")
-        if self._undo:
+        if self._reading:
+            status.append("  ·  reading again…", style="italic")
+        elif self._undo:
             status.append("  ·  last change: ")
             status.append(one_line(self._undo), style="italic")
             status.append(" (u undoes)")
@@ -317,14 +325,28 @@ class TodayList(CaseloadScreen):
 
     @work(thread=True, exclusive=True, group="today-check", exit_on_error=False)
     def _check_changed(self) -> None:
-        with self.caretui.reading() as con:
-            mark = audit_mark(con)
-        self.app.call_from_thread(self._maybe_reload, mark)
+        """Anything written since the list was read (on another screen, by another
+        caretui): when it touched only rows, only those are read again, as after a write
+        here (40 ms where a whole read takes 250 at 5,000 patients); else all of it."""
+        since = self._mark
+        refreshed = None
+        try:
+            with self.caretui.reading() as con:
+                mark = audit_mark(con)
+            if mark > since:
+                refreshed = self._read_touched("", None, since)
+        except database_errors(CaretuiError):
+            mark = -1  # the whole read says what is wrong
+        self.app.call_from_thread(self._caught_up, mark, refreshed)
 
-    def _maybe_reload(self, mark: int) -> None:
+    def _caught_up(self, mark: int, refreshed: Refreshed | None) -> None:
         # Not only a higher mark: a backup restored meanwhile (caretui restore, the TUI
         # open) may bring the newest event's id down.
-        if mark != self._mark and not self._writing:
+        if mark == self._mark or self._writing:
+            return
+        if refreshed is not None:
+            self._update_rows(refreshed)
+        else:
             self.reload()
 
     # -- the selected row -----------------------------------------------------------
@@ -468,6 +490,9 @@ class TodayList(CaseloadScreen):
         self._failed(message)
 
     def _failed(self, message: str) -> None:
+        if self._reading:
+            self._reading = False
+            self._show_status()
         self.notify(message, severity="error", markup=False, timeout=10)
 
     def _apply(self, refreshed: Refreshed) -> None:

@@ -22,6 +22,7 @@ from caretui.screens.patient import PatientScreen
 from caretui.screens.today import TodayScreen
 from caretui.screens.today_dialogs import DaySheetDialog, ExplainDialog
 from caretui.services import patients, records
+from caretui.services import tasks as tasks_service
 from caretui.services.unit import action
 from caretui.store.database import Database
 from caretui.widgets.dialogs import ChoiceDialog, DateDialog
@@ -163,6 +164,13 @@ async def test_x_completes_a_task_in_place(db: Database, today: date) -> None:
         assert "Task done" in messages(app)
         status = str(app.screen.query_one("#today-status", Static).render())
         assert "8 items in all" in status and "Complete task" in status
+
+
+def screen_under(app: CaretuiApp) -> TodayScreen:
+    """The Today screen, while another mode is shown."""
+    found = app.get_screen_stack("today")[0]
+    assert isinstance(found, TodayScreen)
+    return found
 
 
 def when_cell(app: CaretuiApp, key: str) -> str:
@@ -683,3 +691,50 @@ async def test_r_moves_an_appointment(db: Database, today: date) -> None:
             ("2026-03-13 09:30:00.000000", "2026-03-13 10:00:00.000000")
         ]
         assert f"appointment:{ids['appt']}" not in keys(app)  # no longer past: off Today
+
+
+async def test_back_from_another_screen_only_the_rows_written_there_are_read(
+    db: Database, today: date
+) -> None:
+    """A task completed elsewhere (Queues, another caretui) leaves Today in place when
+    the user comes back; a patient discharged elsewhere reads the whole list again,
+    the status line saying so while it is read."""
+    ids = build(db, today)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with action(db, "Complete task") as s:
+            tasks_service.complete_task(s, s.get_one(Task, ids["fax"]), today=today)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert f"task:{ids['fax']}" not in keys(app)
+        assert screen(app).full_loads == 1
+        status = str(app.screen.query_one("#today-status", Static).render())
+        assert "8 items in all" in status
+        with action(db, "Discharge patient") as s:
+            patients.discharge(s, s.get_one(Patient, ids["cara"]), today=today)
+        await pilot.press("2")
+        await settle(pilot)
+        today_screen, release = screen_under(app), threading.Event()
+        real_top = today_screen._top
+
+        def slow_top(*args: Any) -> Any:
+            assert release.wait(10)
+            return real_top(*args)
+
+        today_screen._top = slow_top  # type: ignore[method-assign]
+        await pilot.press("1")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            status = str(app.screen.query_one("#today-status", Static).render())
+            if "reading again" in status:  # the rows shown are the old ones meanwhile
+                break
+        assert "reading again" in status
+        release.set()
+        await settle(pilot)
+        assert screen(app).full_loads == 2
+        assert not any(k.endswith(str(ids["cara"])) for k in keys(app) if k.startswith("patient"))
+        status = str(app.screen.query_one("#today-status", Static).render())
+        assert "reading again" not in status
