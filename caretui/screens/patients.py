@@ -69,7 +69,7 @@ def patient_row(
             Text(p.risk, style=RISK_STYLE.get(p.risk, "")),
             code(p.status),
             minutes_cell(minutes, thresholds),
-            p.mrn or "",
+            "—" if redact else (p.mrn or ""),  # an identifier: hidden like the phone
             (p.language or "") + (" (interpreter)" if p.interpreter_needed else ""),
         ),
     )
