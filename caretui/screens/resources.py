@@ -70,22 +70,35 @@ def resource_line(row: ResourceRow) -> Row:
     )
 
 
-def detail_text(row: ResourceRow | None) -> Text:
-    """The highlighted entry's longer fields, under the list."""
-    if row is None:
-        return Text("")
+def _fields(pairs: tuple[tuple[str, str], ...]) -> Text:
     text = Text()
-    for label, value in (
-        ("Address", row.address),
-        ("Eligibility", row.eligibility),
-        ("Notes", row.notes),
-    ):
+    for label, value in pairs:
         if value:
             if text:
                 text.append("  ·  ")
             text.append(f"{label}: ", style="bold")
-            text.append(short(value, 120))
-    return text or Text("No address, eligibility or notes recorded.", style="dim")
+            text.append(value)
+    return text
+
+
+def detail_text(row: ResourceRow | None) -> Text:
+    """The highlighted entry's fields the list cuts or leaves out, under the list: the
+    phone (its extension included) and the hours in full on a first line, then the
+    address, eligibility and notes."""
+    if row is None:
+        return Text("")
+    contact = _fields((("Phone", one_line(row.phone or "")), ("Hours", one_line(row.hours or ""))))
+    more = _fields(
+        (
+            ("Address", short(row.address or "", 120)),
+            ("Eligibility", short(row.eligibility or "", 120)),
+            ("Notes", short(row.notes or "", 120)),
+        )
+    )
+    lines = [part for part in (contact, more) if part]
+    if not lines:
+        return Text("No phone, hours, address, eligibility or notes recorded.", style="dim")
+    return Text("\n").join(lines)
 
 
 def _b(key: str, action: str, label: str, tooltip: str, **kw: Any) -> Binding:
