@@ -69,6 +69,9 @@ from caretui.widgets.records import RecordTable, Row, cell
 #: is brought up to date row by row; any other (a patient, a link, a note) reloads.
 ROW_ENTITIES = frozenset({"task", "appointment", "medication", "care_plan", "goal", "referral"})
 
+#: Rows from the end of those read at which the next ones are read ahead.
+AHEAD = 60
+
 #: Rows ranked and shown at first; as many more each time the cursor nears the end.
 PAGE = FIRST_PAGE  # the first read may be made before the app starts (caretui.launch)
 
@@ -93,6 +96,12 @@ class TodayList(CaseloadScreen):
         self._weights = Weights()
         #: The row ``down`` was pressed on at the end of the rows read (``_read_on``).
         self._step_from: str | None = None
+        #: The next rows, read ahead of the cursor: (the mark they were read at, the
+        #: ranked top they are part of); how many are being read; whether to show them
+        #: as soon as they are back (asked for while they were being read).
+        self._ahead: tuple[int, tuple[Ranked, ...]] | None = None
+        self._ahead_for: int | None = None
+        self._show_when_ahead = False
         #: How many times the whole list was read and shown (tests check it stays 1).
         self.full_loads = 0
 
@@ -193,6 +202,7 @@ class TodayList(CaseloadScreen):
         self._mark = loaded.mark
         self._loaded = True
         self._reading = False
+        self._ahead, self._ahead_for, self._show_when_ahead = None, None, False
         self.table.show(self._rows(loaded.ranked))
         self._show_status()
         self._read_undo()
@@ -217,16 +227,22 @@ class TodayList(CaseloadScreen):
 
     @on(DataTable.RowHighlighted, "#today-table")
     def _maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        """Near the end of the rows read, show the next ones; a little before that, read
+        them ahead (``_read_ahead``), so that they are there when the cursor comes."""
         shown = self.table.row_count
-        if self._loaded and shown < self._counts.total and event.cursor_row >= shown - 10:
-            self._load_more(shown + PAGE)
+        if not (self._loaded and shown < self._counts.total):
+            return
+        if event.cursor_row >= shown - 10:
+            self._more(shown + PAGE)
+        elif event.cursor_row >= shown - AHEAD:
+            self._start_ahead(shown + PAGE)
 
     @on(RecordTable.MoreWanted, "#today-table")
     def _read_on(self) -> None:
         """``down`` on the last row read (after ``end``): read the next ones, and step
         onto the first of them once they are shown."""
         self._step_from = self.table.selected_key
-        self._load_more(self.table.row_count + PAGE)
+        self._more(self.table.row_count + PAGE)
 
     @on(RecordTable.EdgeWanted, "#today-table")
     def _to_last_read(self, event: RecordTable.EdgeWanted) -> None:
@@ -238,11 +254,53 @@ class TodayList(CaseloadScreen):
         if event.end and table.row_count:
             with table.prevent(DataTable.RowHighlighted):
                 table.move_cursor(row=table.row_count - 1, animate=False)
+            self._start_ahead(table.row_count + PAGE)
             self.notify(
                 f"The last of the {table.row_count:,} most urgent rows read; "
                 "down reads the next ones.",
                 timeout=4,
             )
+
+    def _more(self, limit: int) -> None:
+        """Show the ``limit`` most urgent rows: those read ahead when they are there (and
+        nothing was written since they were read), else read now."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == self._mark and len(ahead[1]) >= limit:
+            self._show_more(ahead[1])
+        elif self._ahead_for == limit:
+            self._show_when_ahead = True  # being read ahead: shown when it is back
+        else:
+            self._load_more(limit)
+
+    def _start_ahead(self, limit: int) -> None:
+        if self._ahead_for != limit:
+            self._ahead_for, self._ahead, self._show_when_ahead = limit, None, False
+            self._read_ahead(limit, self._mark)
+
+    @work(thread=True, exclusive=True, group="today-ahead", exit_on_error=False)
+    def _read_ahead(self, limit: int, mark: int) -> None:
+        app = self.caretui
+        try:
+            with app.reading() as con:
+                top, _total = self._top(con, app.today, self._now, limit)
+        except database_errors(CaretuiError):
+            top = None  # read again when asked for: that read says what is wrong
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._kept_ahead, limit, mark, top)
+
+    def _kept_ahead(self, limit: int, mark: int, top: list[Ranked] | None) -> None:
+        if limit != self._ahead_for:
+            return  # another read ahead (or a whole read) since
+        show, self._show_when_ahead = self._show_when_ahead, False
+        if top is None or mark != self._mark:
+            self._ahead_for = None
+            if show:
+                self._load_more(limit)
+        elif show:
+            self._ahead_for = None
+            self._show_more(tuple(top))
+        else:
+            self._ahead = (mark, tuple(top))
 
     @work(thread=True, exclusive=True, group="today-more")
     def _load_more(self, limit: int) -> None:
@@ -263,13 +321,18 @@ class TodayList(CaseloadScreen):
 
     def _show_more(self, ranked: tuple[Ranked, ...]) -> None:
         step, self._step_from = self._step_from, None
+        self._ahead_for = None
         added = [r for r in ranked if item_key(r.item) not in self._ranked]
         if not added:
             return
+        table = self.table
+        last = table.get_row_at(table.row_count - 1)[SCORE_COLUMN] if table.row_count else None
+        in_order = not isinstance(last, ScoreCell) or ScoreCell(added[0]).order > last.order
         for row in self._rows(added):
-            self.table.add_row(*(cell(c) for c in row.cells), key=row.key)
+            table.add_row(*(cell(c) for c in row.cells), key=row.key)
         self._ranked.update({item_key(r.item): r for r in added})
-        self._resort(self.table.selected_key)
+        if not in_order:  # a row ranks among those shown (something changed meanwhile)
+            self._resort(table.selected_key)
         if step is not None and step == self.table.selected_key:
             self.table.action_cursor_down()
         self._show_status()

@@ -101,24 +101,38 @@ async def test_end_on_today_stops_at_the_last_row_read_and_down_reads_on(
     db: Database, today: date
 ) -> None:
     """Today is ranked: its end is the least urgent of every item, which costs a read of
-    them all. ``end`` goes to the last row read, reading nothing more; ``down`` there
-    reads the next rows, and the cursor stays on its row."""
+    them all. ``end`` goes to the last row read, showing nothing more but reading the
+    next rows ahead; ``down`` there shows them at once (no read on the key), and the
+    cursor steps onto the first of them."""
     from caretui.screens import today_list
 
     many_tasks(db, today, due="2026-03-02")  # overdue: all on Today
     app = make_app(db, today)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.screen.query_one("#today-table", RecordTable)
+        screen = app.screen
+        assert isinstance(screen, today_list.TodayList)
+        reads: list[int] = []
+        real_top = screen._top
+
+        def counted(*args: object, **kwargs: object) -> object:
+            reads.append(int(kwargs.get("limit", args[3])))  # type: ignore[arg-type]
+            return real_top(*args, **kwargs)  # type: ignore[arg-type]
+
+        screen._top = counted  # type: ignore[assignment]
+        table = screen.query_one("#today-table", RecordTable)
         first = table.row_count
         assert first == today_list.PAGE < TASKS
         await pilot.press("end")
         await settle(pilot)
-        assert table.row_count == first  # nothing more was read
+        assert table.row_count == first  # nothing more was shown
         assert table.cursor_row == first - 1
+        assert reads == [2 * first]  # but the next rows were read ahead
         last = table.selected_key
         await pilot.press("down")
+        await pilot.pause()
+        assert table.row_count == min(2 * first, TASKS)  # shown with the key: no read
+        assert reads == [2 * first]
         await settle(pilot)
-        assert table.row_count == min(2 * first, TASKS)
         assert table.cursor_row == first  # one row on, in the rows just read
         assert table.get_row_index(last) == first - 1 if last else False
