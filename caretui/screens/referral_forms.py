@@ -35,7 +35,7 @@ from caretui.queries.referrals import (
 )
 from caretui.queries.resources import ResourceChoice, ResourceRow, resource_choices
 from caretui.screens.chart_forms import Saved, fresh
-from caretui.screens.common import now_on, short, when
+from caretui.screens.common import code, now_on, short, when
 from caretui.services import dates
 from caretui.services.text import one_line
 from caretui.store.database import Database
@@ -88,7 +88,7 @@ OUTCOME_CHOICES: tuple[tuple[str, str], ...] = (
 )
 URGENCY_CHOICES: tuple[tuple[str, str], ...] = tuple((p.value, p.value) for p in codes.Priority)
 CATEGORY_CHOICES: tuple[tuple[str, str], ...] = tuple(
-    (c.value.replace("-", " "), c.value) for c in codes.ResourceCategory
+    (code(c.value), c.value) for c in codes.ResourceCategory
 )
 
 
@@ -146,8 +146,7 @@ def referral_title(what: str, row: ReferralRow, patient: str | None = None) -> T
 
 def _receiver_choices(choices: Choices) -> tuple[tuple[str, str], ...]:
     out = [
-        (f"{short(r.name, 50)} ({r.category.replace('-', ' ')})", f"resource:{r.id}")
-        for r in choices.resources
+        (f"{short(r.name, 50)} ({code(r.category)})", f"resource:{r.id}") for r in choices.resources
     ]
     out += [
         (f"{short(c.name, 40)} ({c.role.replace('-', ' ')}, patient's contact)", f"contact:{c.id}")

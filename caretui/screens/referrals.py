@@ -33,7 +33,7 @@ from caretui.queries.referrals import (
 )
 from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
-from caretui.screens.common import short, shown_name
+from caretui.screens.common import code, short, shown_name
 from caretui.services.text import one_line, plural
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
@@ -276,7 +276,7 @@ class ReferralsScreen(RecordListScreen[ReferralRow]):
         entries = [r for r in found if isinstance(r, ResourceChoice)]
         names = {str(r.id): r.name for r in entries}
         choices: list[tuple[str | Text, str]] = [(Text("any resource", style="italic"), "any")]
-        choices += [(f"{short(r.name, 50)} ({r.category})", str(r.id)) for r in entries]
+        choices += [(f"{short(r.name, 50)} ({code(r.category)})", str(r.id)) for r in entries]
 
         def chosen(value: str | None) -> None:
             if value is None:

@@ -29,7 +29,7 @@ from caretui.queries.resources import (
 )
 from caretui.queries.today_refresh import audit_mark
 from caretui.screens.base import RecordListScreen
-from caretui.screens.common import short
+from caretui.screens.common import code, short
 from caretui.services.text import one_line, plural
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
@@ -61,7 +61,7 @@ def resource_line(row: ResourceRow) -> Row:
         f"resource:{row.id}",
         (
             Text(one_line(row.name), no_wrap=True, overflow="ellipsis"),
-            Text(row.category.replace("-", " ")),
+            Text(code(row.category)),
             Text(one_line(row.phone or "")),
             Text(short(row.languages or "", 40), no_wrap=True, overflow="ellipsis"),
             Text(short(row.hours or "", 30), no_wrap=True, overflow="ellipsis"),
@@ -226,7 +226,7 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
             status.append(f" ({shown:,} shown)")
         parts = []
         if flt.category:
-            parts.append(flt.category.replace("-", " "))
+            parts.append(code(flt.category))
         if flt.language:
             parts.append(f"speaks {flt.language}")
         if flt.stale_only:
@@ -280,7 +280,7 @@ class ResourcesScreen(RecordListScreen[ResourceRow]):
         from caretui.widgets.dialogs import ChoiceDialog
 
         choices: list[tuple[str | Text, str]] = [(Text("any category", style="italic"), "")]
-        choices += [(c.value.replace("-", " "), c.value) for c in codes.ResourceCategory]
+        choices += [(code(c.value), c.value) for c in codes.ResourceCategory]
 
         def chosen(value: str | None) -> None:
             if value is not None:
