@@ -1,4 +1,5 @@
-"""Natural dates as a coordinator types them: "tomorrow", "fri", "+3d", "next week", "12/01".
+"""Natural dates as a coordinator types them: "tomorrow", "fri", "+3d", "next week", "12/01",
+and back in time: "yesterday", "-2w", "3 days ago", "last week", "last fri".
 
 Standard library only, so ``caretui today --date fri`` stays fast. Every parse
 takes ``today`` explicitly; nothing here reads the clock.
@@ -27,13 +28,18 @@ MONTHS = (
     "november",
     "december",
 )
-_RELATIVE = re.compile(r"^(?:\+|in\s+)(\d{1,4})\s*(d|days?|w|weeks?|m|months?|y|years?)$")
+_UNIT = r"(d|days?|w|weeks?|m|months?|y|years?)"
+_RELATIVE = re.compile(r"^(\+|in\s+|-)(\d{1,4})\s*" + _UNIT + "$")
+_AGO = re.compile(r"^(\d{1,4})\s*" + _UNIT + r"\s+ago$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s+([a-z]{3,9})(?:\s+(\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]{3,9})\s+(\d{1,2})(?:,?\s+(\d{4}))?$")
 
-EXAMPLES = "today, tomorrow, fri, +3d, +2w, next week, next month, 2026-12-01, 12/01, dec 1"
+EXAMPLES = (
+    "today, tomorrow, fri, +3d, +2w, next week, next month, -3d, last week, "
+    "2026-12-01, 12/01, dec 1"
+)
 
 
 def _weekday(word: str) -> int | None:
@@ -71,10 +77,24 @@ def _real(year: int, month: int, day: int, text: str) -> date:
         raise DomainError(f"{text!r} is not a real date") from None
 
 
+def _relative(text: str) -> tuple[int, str] | None:
+    """ "+3d", "in 2 weeks", "-1m", "3 days ago": how many of which unit (d, w, m, y),
+    negative back in time; None if ``text`` is not one of these."""
+    m = _RELATIVE.match(text)
+    if m:
+        n = int(m.group(2))
+        return (-n if m.group(1) == "-" else n), m.group(3)[0]
+    m = _AGO.match(text)
+    if m:
+        return -int(m.group(1)), m.group(2)[0]
+    return None
+
+
 def parse_date(text: str, today: date) -> date:
     """The date ``text`` names, counted from ``today``. ``DomainError`` if it names none.
 
-    A weekday name is the next such day after today; a day without a year
+    A weekday name is the next such day after today ("last fri": the last one before
+    today); "-2w" and "2 weeks ago" count back; a day without a year
     ("12/01", "dec 1") is the next such day on or after today. Slashes read
     month/day, as on US forms; ISO dates (YYYY-MM-DD) are always ISO.
     """
@@ -100,9 +120,9 @@ def parse_date(text: str, today: date) -> date:
         )
     if text in ("eom", "end of month"):
         return today.replace(day=calendar.monthrange(today.year, today.month)[1])
-    m = _RELATIVE.match(text)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)[0]
+    relative = _relative(text)
+    if relative is not None:
+        n, unit = relative
         try:
             if unit == "d":
                 return today + timedelta(days=n)
@@ -113,6 +133,18 @@ def parse_date(text: str, today: date) -> date:
             return add_months(today, 12 * n)
         except (OverflowError, ValueError):
             raise DomainError(f"{raw.strip()!r} is too far away") from None
+    if text.startswith("last "):
+        # The mirror of "next …": the most recent such day before today, the start of
+        # last week or last month.
+        word = text[5:]
+        if word == "week":
+            return today - timedelta(days=today.weekday() + 7)
+        if word == "month":
+            return add_months(today.replace(day=1), -1)
+        wd = _weekday(word)
+        if wd is not None:
+            return today - timedelta(days=(today.weekday() - wd - 1) % 7 + 1)
+        raise DomainError(f"{raw.strip()!r} is not a date I know (try: {EXAMPLES})")
     word = text[5:] if text.startswith("next ") else text
     wd = _weekday(word)
     if wd is not None:
@@ -157,10 +189,38 @@ def _leap_from(year: int) -> int:
     return year
 
 
-def describe(day: date, today: date) -> str:
-    """ "Fri 2026-11-27 (in 3 days)": the resolved date, shown before saving."""
+def _whole_months(early: date, late: date) -> int:
+    """Whole calendar months from ``early`` to ``late`` (``early <= late``)."""
+    months = (late.year - early.year) * 12 + late.month - early.month
+    if months and add_months(early, months) > late:
+        months -= 1
+    return months
+
+
+def distance(day: date, today: date) -> str:
+    """How far ``day`` is from ``today``, as a person says it: "today", "tomorrow",
+    "in 3 days", "5 weeks ago", "in 4 months", "1 year 2 months ago", "77 years ago"
+    (whole calendar months and years: a birth date reads as the age)."""
     delta = (day - today).days
-    when = {0: "today", 1: "tomorrow", -1: "yesterday"}.get(delta)
-    if when is None:
-        when = f"in {delta} days" if delta > 0 else f"{-delta} days ago"
-    return f"{day:%a} {day.isoformat()} ({when})"
+    if delta in (0, 1, -1):
+        return {0: "today", 1: "tomorrow", -1: "yesterday"}[delta]
+    early, late = sorted((day, today))
+    months = _whole_months(early, late)
+    if abs(delta) <= 31:
+        amount = f"{abs(delta)} days"
+    elif months < 2:
+        amount = f"{abs(delta) // 7} weeks"
+    elif months < 12:
+        amount = f"{months} months"
+    elif months < 24:
+        rest = months - 12
+        amount = "1 year" + (f" {rest} month{'s' if rest > 1 else ''}" if rest else "")
+    else:
+        amount = f"{months // 12} years"
+    return f"in {amount}" if delta > 0 else f"{amount} ago"
+
+
+def describe(day: date, today: date) -> str:
+    """ "Fri 2026-11-27 (in 3 days)", "Tue 1949-03-01 (77 years ago)": the resolved date,
+    shown before saving."""
+    return f"{day:%a} {day.isoformat()} ({distance(day, today)})"
