@@ -135,4 +135,13 @@ def timer_note_form(
 
     title = Text(f"Log {timing.describe_minutes(minutes)} — ")
     title.append(one_line(who))
-    return FormScreen(title, fields, save, today=today)
+    # Escape on this form, even untouched, drops the timed minutes: it asks first.
+    return FormScreen(
+        title,
+        fields,
+        save,
+        today=today,
+        always_confirm=True,
+        discard_question=f"Log nothing? The {timing.describe_minutes(minutes)} timed are lost.",
+        discard_choice="Log nothing",
+    )

@@ -6,7 +6,9 @@ then runs ``save`` in a thread worker: it calls the services inside one
 ``action()``. A ``DomainError`` naming a field is shown beside that field (until
 that field is changed); the form stays open. On success the form is dismissed
 with ``save``'s result. Escape closes an untouched form at once, and asks before
-discarding a form whose fields differ from what it opened with.
+discarding a form whose fields differ from what it opened with; a form whose closing
+loses something even untouched (the timer's minutes) is made with ``always_confirm``
+and always asks.
 """
 
 from __future__ import annotations
@@ -178,9 +180,17 @@ class FormScreen(ModalScreen[object | None]):
         *,
         today: date | None = None,
         edited: Edited | None = None,
+        always_confirm: bool = False,
+        discard_question: str = "Discard your changes?",
+        discard_choice: str = "Discard the changes",
     ) -> None:
         super().__init__()
         self._title = title if isinstance(title, Text) else Text(title)
+        #: Escape asks ``discard_question`` even on an untouched form: closing it loses
+        #: something that is not in a field's change (the timer's minutes).
+        self.always_confirm = always_confirm
+        self.discard_question = discard_question
+        self.discard_choice = discard_choice
         #: The record edited (None: a new one); see ``stale_edit``.
         self.edited = edited
         #: A newer version of it the user chose to save over, or to take into the form.
@@ -316,8 +326,9 @@ class FormScreen(ModalScreen[object | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        """Close without saving: at once if nothing was changed, else after asking."""
-        if not self.edited_fields():
+        """Close without saving: at once if nothing was changed (and closing loses
+        nothing else: ``always_confirm``), else after asking."""
+        if not self.always_confirm and not self.edited_fields():
             self.dismiss(None)
             return
         from caretui.widgets.dialogs import ChoiceDialog
@@ -327,8 +338,8 @@ class FormScreen(ModalScreen[object | None]):
                 self.dismiss(None)
 
         dialog = ChoiceDialog(
-            "Discard your changes?",
-            [("Keep editing", "keep"), ("Discard the changes", "discard")],
+            self.discard_question,
+            [("Keep editing", "keep"), (self.discard_choice, "discard")],
         )
         self.app.push_screen(dialog, chosen)
 

@@ -123,9 +123,13 @@ async def test_nothing_is_logged_without_saving(db: Database, today: date) -> No
         await pilot.press("ctrl+t")
         await settle(pilot)
         assert isinstance(app.screen, FormScreen)
-        await pilot.press("escape")
+        await pilot.press("escape")  # the minutes would be lost: it asks first
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("2")  # log nothing
         await settle(pilot)
         assert app.timer.running is None
+        assert not isinstance(app.screen, (FormScreen, ChoiceDialog))
     assert notes_of(db, ann) == []
 
 
