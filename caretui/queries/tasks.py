@@ -20,7 +20,8 @@ from typing import Any, Literal
 
 from caretui import codes
 from caretui.queries.common import patient_display
-from caretui.queries.sql import to_date, to_datetime
+from caretui.queries.sql import like_pattern, to_date, to_datetime
+from caretui.services.text import fold
 
 View = Literal["open", "snoozed", "done"]
 VIEWS: tuple[View, ...] = ("open", "snoozed", "done")
@@ -58,6 +59,9 @@ class TaskFilter:
     view: View = "open"
     #: Only these priorities (codes); empty for any.
     priorities: tuple[str, ...] = ()
+    #: Words each of which is in the title or the patient's name or identifiers
+    #: (``/`` on Queues); empty for any.
+    search: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,8 @@ class TaskRow:
         return "open"
 
     def matches(self, flt: TaskFilter, today: date) -> bool:
-        """Whether this task belongs in the list ``flt`` describes (after a change)."""
+        """Whether this task belongs in the list ``flt`` describes (after a change). The
+        search is left out: a task found and then edited stays in view."""
         return (
             self.queue == flt.queue
             and self.view(today) == flt.view
@@ -161,6 +166,11 @@ def _where(flt: TaskFilter, today: date) -> tuple[str, list[object]]:
     if flt.priorities:
         clauses.append(f"t.priority IN ({_in(flt.priorities)})")
         params.extend(flt.priorities)
+    for word in flt.search.split():
+        # The title as typed (LIKE folds ASCII case); the patient's folded search key
+        # (names without accents, phone digits, MRN): "nunez" finds Núñez's tasks.
+        clauses.append("(t.title LIKE ? ESCAPE '\\' OR p.search_key LIKE ? ESCAPE '\\')")
+        params.extend([like_pattern(word), like_pattern(fold(word))])
     return " AND ".join(clauses), params
 
 
@@ -198,8 +208,9 @@ def list_tasks(
 
 def count_tasks(con: sqlite3.Connection, flt: TaskFilter, *, today: date) -> int:
     where, params = _where(flt, today)
-    found = con.execute(f"SELECT count(*) FROM task AS t WHERE {where}", params).fetchone()
-    return int(found[0])
+    joined = " LEFT JOIN patient AS p ON p.id = t.patient_id" if flt.search.strip() else ""
+    found = con.execute(f"SELECT count(*) FROM task AS t{joined} WHERE {where}", params)
+    return int(found.fetchone()[0])
 
 
 def queue_counts(con: sqlite3.Connection, *, today: date, view: View = "open") -> dict[str, int]:

@@ -95,5 +95,8 @@ def status_line(flt: TaskFilter, loaded: int, total: int, priority: str) -> Text
     """The line above the tasks: the queue, how many are shown of how many, the filters."""
     shown = f"{loaded:,} of {total:,}" if total > loaded else f"{total:,}"
     status = Text(f"{one_line(flt.queue)} · {shown} {flt.view} · {priority}")
-    status.append("   p priority  f open/snoozed/done  [ ] queue", style="dim")
+    if flt.search.strip():
+        status.append(" · search: ")
+        status.append(one_line(flt.search), style="italic")
+    status.append("   / search  p priority  f open/snoozed/done  [ ] queue", style="dim")
     return status

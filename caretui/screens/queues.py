@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from caretui.queries.common import snapshot
@@ -59,6 +59,22 @@ class QueuesScreen(RecordListScreen[TaskRow]):
         "Dates: today, tomorrow, fri, +3d, next week, 12/01, 2026-12-01."
     )
     BINDINGS = [
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="queues.search",
+            key_display="/",
+            tooltip="Only the tasks whose title or patient (name, phone, MRN) has every word",
+        ),
+        Binding(
+            "escape",
+            "clear_search",
+            "Clear",
+            id="queues.clear_search",
+            show=False,
+            tooltip="Clear the search and go back to the tasks",
+        ),
         Binding(
             "n",
             "new",
@@ -153,6 +169,8 @@ class QueuesScreen(RecordListScreen[TaskRow]):
     DEFAULT_CSS = """
     QueuesScreen #queues-list { width: 25; height: 1fr; }
     QueuesScreen #queues-status { padding: 0 1; color: $text-muted; height: 1; }
+    QueuesScreen #queues-search { height: 3; display: none; }
+    QueuesScreen #queues-search.-shown { display: block; }
     """
 
     ROW_KIND = "task"
@@ -171,6 +189,10 @@ class QueuesScreen(RecordListScreen[TaskRow]):
         with Horizontal():
             yield QueueList(self.caretui.settings.queues, id="queues-list")
             with Vertical():
+                yield Input(
+                    placeholder="search titles and patients · enter: to the tasks",
+                    id="queues-search",
+                )
                 yield Static("", id="queues-status")
                 yield RecordTable(COLUMNS, id="queues-table", flex=FLEX)
         yield KeysFooter()
@@ -292,9 +314,39 @@ class QueuesScreen(RecordListScreen[TaskRow]):
 
     # -- acting on the selected task -----------------------------------------------------
 
+    # -- searching -----------------------------------------------------------------------
+
+    @property
+    def search_input(self) -> Input:
+        return self.query_one("#queues-search", Input)
+
+    def action_search(self) -> None:
+        self.search_input.add_class("-shown")
+        self.search_input.focus()
+
+    @on(Input.Changed, "#queues-search")
+    def _searched(self, event: Input.Changed) -> None:
+        if event.value != self.flt.search:
+            self.flt = dataclasses.replace(self.flt, search=event.value)
+
+    def action_clear_search(self) -> None:
+        if self.search_input.value:
+            self.search_input.value = ""  # the list follows through Input.Changed
+        self.search_input.remove_class("-shown")
+        self.table.focus()
+
+    def _search_done(self) -> None:
+        """Enter in the search: on to the tasks (an empty search is put away)."""
+        if not self.search_input.value.strip():
+            self.search_input.remove_class("-shown")
+        self.table.focus()
+
     def action_open(self) -> None:
         if self.focused is self.queue_list:  # enter on a queue: go to its tasks
             self.table.focus()
+            return
+        if self.focused is self.search_input:  # (enter is this screen's before the field's)
+            self._search_done()
             return
         row = self.selected()
         if row is None:

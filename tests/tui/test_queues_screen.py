@@ -269,3 +269,39 @@ async def test_enter_opens_the_patient_at_the_tasks_tab(db: Database, today: dat
         await settle(pilot)
         assert isinstance(app.screen, QueuesScreen)
         assert titles(app) == ["Call pharmacy"]
+
+
+async def test_slash_searches_titles_and_patients(db: Database, today: date) -> None:
+    """`/` narrows the queue to the tasks whose title or patient has every word typed
+    (a patient's name without its accents, a literal % in a title); escape clears."""
+    ana = patient(db, today, "Ana", "Núñez")
+    bob = patient(db, today, "Bob", "Lee")
+    add(db, today, "Call pharmacy", patient_id=ana)
+    add(db, today, "Fax forms", patient_id=ana)
+    add(db, today, "Call pharmacy", patient_id=bob)
+    add(db, today, "Raise dose 50% [b]now[/b]")
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queues(app, pilot)
+        assert len(titles(app)) == 4
+        await pilot.press("slash")
+        await pilot.press(*"nunez")
+        await settle(pilot)
+        assert sorted(titles(app)) == ["Call pharmacy", "Fax forms"]
+        await pilot.press(*" call")
+        await settle(pilot)
+        assert titles(app) == ["Call pharmacy"] and "Núñez" in table_text(app, TABLE)[0]
+        status = str(app.screen.query_one("#queues-status", Static).render())
+        assert "search: nunez call" in status and "1 open" in status
+        await pilot.press("enter")  # on to the tasks, the search kept
+        assert app.focused is app.screen.query_one(TABLE)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(titles(app)) == 4
+        await pilot.press("slash", *"50%")
+        await settle(pilot)
+        assert titles(app) == ["Raise dose 50% [b]now[/b]"]
+        field = app.screen.query_one("#queues-search", Input)
+        field.value = "nobody-has-this"
+        await settle(pilot)
+        assert titles(app) == []
