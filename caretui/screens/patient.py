@@ -41,6 +41,7 @@ from caretui.screens.patient_tables import (
     COLUMNS,
     FLEX,
     MORE,
+    ChartTable,
     TableView,
     note_detail,
     table_view,
@@ -236,6 +237,7 @@ class PatientScreen(ChartActions):
         #: Tabs whose data a write may have changed; read again when next shown.
         self._stale: set[str] = set()
         self._limits: dict[str, int] = dict(MORE)
+        self._land = {}
         self._rows: dict[str, object] = {}
         self._covered_by_modal = False
         self._gone = False
@@ -274,7 +276,7 @@ class PatientScreen(ChartActions):
             return [status, CarePlanTree(id="careplan-tree")]
         if tab == "referrals":
             return [ReferralsTab(self.patient_id, id="referrals-tab")]
-        table = RecordTable(COLUMNS[tab], id=f"{tab}-table", flex=FLEX[tab])
+        table = ChartTable(COLUMNS[tab], id=f"{tab}-table", flex=FLEX[tab])
         if tab == "notes":
             return [Vertical(status, table, Static("", id="note-detail"))]
         return [status, table]
@@ -421,11 +423,13 @@ class PatientScreen(ChartActions):
     def _fill(self, tab: str, view: TableView) -> None:
         self._rows.update(view.records)
         table = self.query_one(f"#{tab}-table", RecordTable)
+        land = self._land.pop(tab, None)
         table.show(view.rows)
-        key = table.selected_key or ""
-        first = view.rows[1].key if len(view.rows) > 1 else "section:"
-        if key.startswith("section:") and not first.startswith(("section:", "more:")):
-            table.move_cursor(row=1, animate=False)
+        if land is not None and view.rows:
+            # After a change that moves the record away (a task done goes to "Done"),
+            # the cursor stays where the user was working, not with the record.
+            index = next((i for i, row in enumerate(view.rows) if row.key == land), 0)
+            table.move_cursor(row=index, animate=False)
         self.query_one(f"#{tab}-status", Static).update(Text(view.status))
 
     def _show_overview(self, o: chart.Overview, today: date, redact: bool) -> None:

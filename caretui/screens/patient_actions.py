@@ -33,6 +33,9 @@ class ChartActions(CaseloadScreen):
     _data: dict[str, object]
     #: Row key -> the frozen row it shows, for the table tabs.
     _rows: dict[str, object]
+    #: Table tab -> the row key the cursor goes to when the tab is next shown ("": the
+    #: first record), after a change that moves the selected record elsewhere.
+    _land: dict[str, str]
 
     def changed(self, *tabs: str) -> None:
         """A write touched ``tabs``: the screen reads them again."""
@@ -357,7 +360,31 @@ class ChartActions(CaseloadScreen):
         task = self._selected("tasks", chart.TaskRow)
         if task is not None:
             db, today = self.db, self.today
-            self._run(lambda: task_done(db, today, task.id, task.version), "tasks", "overview")
+            land = self._open_task_near(task.id)
+            self.run_change(
+                lambda: task_done(db, today, task.id, task.version),
+                lambda result: self.app.call_from_thread(self._task_done, land, result),
+            )
+
+    def _task_done(self, land: str, result: object) -> None:
+        self._land["tasks"] = land
+        self._saved(("tasks", "overview"), result)
+
+    def _open_task_near(self, task_id: int) -> str:
+        """The open task the cursor goes to once ``task_id`` is done (and so moves under
+        "Done"): the next open one, else the one before, else "" (the first record)."""
+        table = self.query_one("#tasks-table", RecordTable)
+        keys = [str(row.key.value) for row in table.ordered_rows]
+        open_keys = [
+            key for key in keys if isinstance(t := self._rows.get(key), chart.TaskRow) and t.open
+        ]
+        me = f"task:{task_id}"
+        if me not in open_keys:
+            return ""
+        index = open_keys.index(me)
+        if index + 1 < len(open_keys):
+            return open_keys[index + 1]
+        return open_keys[index - 1] if index else ""
 
     # -- notes ---------------------------------------------------------------------------
 

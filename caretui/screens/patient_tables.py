@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 
 from caretui.queries import chart
 from caretui.screens.common import code, day, due_cell, instant, when
 from caretui.services.text import initials, one_line, plural, visible
-from caretui.widgets.records import Cell, Row
+from caretui.widgets.records import Cell, RecordTable, Row
 
 #: How many more rows "more" loads, per tab.
 MORE = {
@@ -85,6 +86,43 @@ def _blank_after(first: Text, width: int) -> tuple[Cell, ...]:
 
 def section(title: str, width: int) -> Row:
     return Row(f"section:{title}", _blank_after(Text(title, style="bold reverse"), width))
+
+
+def is_section(key: str | None) -> bool:
+    """Whether a row key is a section's heading ("Open — 3"), not a record."""
+    return bool(key) and str(key).startswith("section:")
+
+
+class ChartTable(RecordTable):
+    """A table tab in sections whose headings cannot be selected: the cursor passes
+    over them (up, down, a click, `home`) to the nearest record, onwards in the
+    direction it was going, else back; `home` still shows the first heading."""
+
+    def _heading(self, row: int) -> bool:
+        return is_section(self.ordered_rows[row].key.value)
+
+    def validate_cursor_coordinate(self, value: Coordinate) -> Coordinate:
+        value = super().validate_cursor_coordinate(value)
+        if not self.row_count or not self._heading(value.row):
+            return value
+        step = -1 if value.row < self.cursor_coordinate.row else 1
+        for direction in (step, -step):
+            row = value.row + direction
+            while 0 <= row < self.row_count:
+                if not self._heading(row):
+                    return Coordinate(row, value.column)
+                row += direction
+        return value  # only headings: nothing to select
+
+    def action_first_row(self) -> None:
+        super().action_first_row()
+        self.call_after_refresh(self.scroll_home, animate=False)
+
+    def action_cursor_up(self) -> None:
+        before = self.cursor_row
+        super().action_cursor_up()
+        if self.cursor_row == before:  # the first record: show the heading above it
+            self.scroll_home(animate=False)
 
 
 def more_row(tab: str, shown: int, total: int, width: int) -> Row:
