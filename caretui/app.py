@@ -156,6 +156,16 @@ class CaretuiApp(App[None]):
             tooltip="Quick add: one line becomes a task or an appointment (f1 there: grammar)",
         ),
         Binding(
+            "slash",
+            "find_patient",
+            "Find",
+            id="find",
+            show=False,
+            key_display="/",
+            # Patients, Queues and Resources search their own list with / instead.
+            tooltip="Find a patient by name or MRN and open them (the command palette)",
+        ),
+        Binding(
             "ctrl+r",
             "toggle_redact",
             "Redact",
@@ -437,6 +447,10 @@ class CaretuiApp(App[None]):
     def action_timer(self) -> None:
         """`ctrl+t`: start or stop the time-spent timer (``screens.timer``)."""
         self.timer.toggle()
+
+    def action_find_patient(self) -> None:
+        """`/` where a screen has no search of its own: the palette, to find a patient."""
+        self.action_command_palette()
 
     def action_help(self) -> None:
         from caretui.screens.help import HelpScreen

@@ -50,3 +50,24 @@ async def test_unexpected_error_exits_with_a_report_and_no_patient_data(
     assert "unexpected error (RuntimeError)" in rendered
     assert secret not in rendered
     assert app.return_code == 1
+
+
+async def test_slash_finds_a_patient_where_a_screen_has_no_search_of_its_own(
+    db: Database, today: date
+) -> None:
+    """On Today (and the other screens without a list search of their own), / opens
+    the palette to find a patient; on Patients it is the list's own search."""
+    from textual.command import CommandPalette
+
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#patients-search")
