@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from caretui import codes
@@ -433,23 +433,41 @@ def care_plans(con: sqlite3.Connection, patient_id: int) -> CarePlans:
     )
 
 
+#: How long an appointment without an end is taken to last (as Today counts it).
+APPOINTMENT_LENGTH = timedelta(minutes=30)
+#: Statuses of an appointment still to come or under way: no outcome recorded.
+APPOINTMENT_OPEN = ("proposed", "booked", "arrived")
+#: Still to come (or under way): no outcome and not yet over. An appointment is over
+#: when its end has passed, or, with no end, its start plus ``APPOINTMENT_LENGTH``.
+_UPCOMING = (
+    f"status IN ({', '.join('?' * len(APPOINTMENT_OPEN))}) "
+    'AND ("end" >= ? OR ("end" IS NULL AND start >= ?))'
+)
+
+
 def appointments(
     con: sqlite3.Connection,
     patient_id: int,
     today: date,
     *,
+    now: datetime | None = None,
     past_limit: int = PAST_APPOINTMENTS,
 ) -> Appointments:
-    """From today on, soonest first; before today, latest first and limited."""
-    midnight = _instant(datetime.combine(today, time()))
+    """Upcoming: not over at ``now`` (midnight of ``today`` if not given) and with no
+    outcome, soonest first. Past: the others, whatever their date (over, or fulfilled,
+    no-show or cancelled), latest first and limited."""
+    moment = now or datetime.combine(today, time())
+    upcoming_params = (*APPOINTMENT_OPEN, _instant(moment), _instant(moment - APPOINTMENT_LENGTH))
     upcoming = con.execute(
-        f"{_APPOINTMENT} AND start >= ? ORDER BY start, id LIMIT 200", (patient_id, midnight)
+        f"{_APPOINTMENT} AND {_UPCOMING} ORDER BY start, id LIMIT 200",
+        (patient_id, *upcoming_params),
     ).fetchall()
-    past_sql = f"{_APPOINTMENT} AND start < ?"
+    past_sql = f"{_APPOINTMENT} AND NOT COALESCE({_UPCOMING}, 0)"
+    past_params = (patient_id, *upcoming_params)
     past = con.execute(
-        f"{past_sql} ORDER BY start DESC, id DESC LIMIT ?", (patient_id, midnight, past_limit)
+        f"{past_sql} ORDER BY start DESC, id DESC LIMIT ?", (*past_params, past_limit)
     ).fetchall()
-    total = _count(con, past_sql, (patient_id, midnight)) if len(past) >= past_limit else len(past)
+    total = _count(con, past_sql, past_params) if len(past) >= past_limit else len(past)
     return Appointments(
         tuple(_appointment(r) for r in upcoming), tuple(_appointment(r) for r in past), total
     )

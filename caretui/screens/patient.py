@@ -32,6 +32,7 @@ from textual.worker import get_current_worker
 from caretui.queries import chart
 from caretui.queries.outreach import Outreach, outreach
 from caretui.queries.patients import PatientDetail, patient_detail
+from caretui.screens.common import now_on
 from caretui.screens.patient_actions import ChartActions
 from caretui.screens.patient_careplan import CarePlanTree, care_plan_status
 from caretui.screens.patient_outreach import outreach_panel
@@ -113,7 +114,7 @@ def read_tab(con: sqlite3.Connection, patient_id: int, tab: str, today: date, li
     if tab == "medications":
         return chart.medications(con, patient_id, past_limit=limit)
     if tab == "appointments":
-        return chart.appointments(con, patient_id, today, past_limit=limit)
+        return chart.appointments(con, patient_id, today, now=now_on(today), past_limit=limit)
     if tab == "tasks":
         return chart.tasks(con, patient_id, done_limit=limit)
     if tab == "notes":

@@ -28,7 +28,7 @@ MORE = {
 }
 
 #: Appointment statuses still waiting for an outcome.
-OPEN_APPOINTMENT = ("proposed", "booked", "arrived")
+OPEN_APPOINTMENT = chart.APPOINTMENT_OPEN
 
 MED_COLUMNS = [
     ("Medication", 22),
@@ -147,9 +147,10 @@ def medication_row(m: chart.MedicationRow, today: date) -> Row:
     )
 
 
-def appointment_row(a: chart.AppointmentRow, today: date) -> Row:
+def appointment_row(a: chart.AppointmentRow, today: date, *, past: bool = False) -> Row:
+    """``past``: listed under Past (over): still booked there means no outcome yet."""
     status: Cell = code(a.status)
-    if a.status in OPEN_APPOINTMENT and a.start and a.start.date() < today:
+    if a.status in OPEN_APPOINTMENT and a.start and (past or a.start.date() < today):
         status = Text("no outcome", style="bold yellow")
     transport: Cell = code(a.transport)
     if a.transport == "needed" and a.status in OPEN_APPOINTMENT:
@@ -250,7 +251,7 @@ def appointments_view(data: chart.Appointments, today: date) -> TableView:
         "appointments",
         [
             ("Upcoming", len(data.upcoming), [appointment_row(a, today) for a in data.upcoming]),
-            ("Past", data.past_total, [appointment_row(a, today) for a in data.past]),
+            ("Past", data.past_total, [appointment_row(a, today, past=True) for a in data.past]),
         ],
         len(data.past),
         data.past_total,

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from caretui.config import DEFAULT_QUEUES
+from caretui.models.all import Appointment
 from caretui.queries import chart
 from caretui.services import appointments, careplans, medications, notes, patients, tasks
 from caretui.services import chart as chart_service
@@ -173,3 +174,41 @@ def test_a_bad_stored_date_is_read_as_none(
     assert [a.start for a in appts.upcoming] == [None]
     assert chart.notes(con, pid).notes[0].occurred_at is None
     assert chart.overview(con, pid, today) is not None
+
+
+def test_upcoming_is_what_is_still_to_come_without_an_outcome(
+    db: Database, con: sqlite3.Connection, today: date
+) -> None:
+    """At 10:00: today's 08:30 no-show and an 08:30 left booked (over at 09:00) are past,
+    as is a cancelled one tomorrow; the 09:50 under way and the 14:00 are upcoming."""
+    pid = new_patient(db, today)
+    ten = datetime(2026, 3, 11, 10, 0)
+    with action(db, "Build") as s:
+
+        def book(start: datetime, purpose: str) -> Appointment:
+            return appointments.add_appointment(
+                s, pid, {"start": start, "purpose": purpose}, today=today
+            )
+
+        noshow = book(datetime(2026, 3, 11, 8, 30), "No-show")
+        book(datetime(2026, 3, 11, 8, 30), "Left booked")
+        book(datetime(2026, 3, 11, 9, 50), "Under way")
+        book(datetime(2026, 3, 11, 14, 0), "Afternoon")
+        gone = book(datetime(2026, 3, 12, 9, 0), "Cancelled tomorrow")
+        book(datetime(2026, 3, 10, 9, 0), "Yesterday")
+        s.flush()
+        appointments.record_outcome(s, noshow, "noshow", today=today, now=ten)
+        appointments.cancel(s, gone, "ill", today=today)
+    appts = chart.appointments(con, pid, today, now=ten)
+    assert [a.purpose for a in appts.upcoming] == ["Under way", "Afternoon"]
+    assert sorted(a.purpose or "" for a in appts.past) == [
+        "Cancelled tomorrow",
+        "Left booked",
+        "No-show",
+        "Yesterday",
+    ]
+    assert appts.past_total == 4
+    assert appts.past[0].purpose == "Cancelled tomorrow"  # latest first
+    # Without a moment, midnight: today's booked ones are still to come.
+    at_midnight = chart.appointments(con, pid, today)
+    assert [a.purpose for a in at_midnight.upcoming] == ["Left booked", "Under way", "Afternoon"]
