@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -93,6 +93,21 @@ class TodayScreen(TodayList):
             "open",
             "Open",
             "Open the patient at the tab the row is about",
+        ),
+        _binding(
+            "e",
+            "edit",
+            "Edit",
+            "Edit the row's task or appointment in its form (other rows: the patient "
+            "opens at the tab where e edits them)",
+            show=False,
+        ),
+        _binding(
+            "n",
+            "new",
+            "New",
+            "A new task or appointment, in one line (quick add, as a)",
+            show=False,
         ),
         _binding(
             "u",
@@ -350,6 +365,27 @@ class TodayScreen(TodayList):
             self._tell("This task is about no patient; find it in Queues (4).")
             return
         self.caretui.open_patient(item.patient_id, TAB_OF_KIND.get(item.kind, "overview"))
+
+    def action_edit(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        item, key = target.item, item_key(target.item)
+        if item.entity not in ("task", "appointment"):
+            self.action_open()  # a refill, a plan, a goal, a referral: edited on its tab
+            return
+
+        def saved(result: object | None) -> None:
+            message = getattr(result, "message", None)
+            if isinstance(message, str):
+                self._written_elsewhere(message, key)
+
+        self._modal_open = True
+        kind: Literal["task", "appointment"] = "task" if item.entity == "task" else "appointment"
+        self.edit_work(kind, target.rid, saved)
+
+    def action_new(self) -> None:
+        self.caretui.action_quick_add()
 
     def action_explain(self) -> None:
         from caretui.screens.today_dialogs import ExplainDialog

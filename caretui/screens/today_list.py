@@ -25,6 +25,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.events import ScreenResume
 from textual.widgets import DataTable, Header, Static
@@ -76,6 +77,21 @@ AHEAD = 60
 PAGE = FIRST_PAGE  # the first read may be made before the app starts (caretui.launch)
 
 
+class TodayTable(RecordTable):
+    """Today's table: ``end`` goes to the last row read (see ``TodayList._to_last_read``)."""
+
+    BINDINGS = [
+        Binding(
+            "end",
+            "last_row",
+            "Last row",
+            show=False,
+            id="records.last",
+            tooltip="Go to the last of the rows read so far (the most urgent); down reads on",
+        ),
+    ]
+
+
 class TodayList(CaseloadScreen):
     """Today's ranked list; ``TodayScreen`` adds the keys that work it."""
 
@@ -108,7 +124,7 @@ class TodayList(CaseloadScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(Text("Reading…"), id="today-status")
-        yield RecordTable(COLUMNS, id="today-table", flex="What")
+        yield TodayTable(COLUMNS, id="today-table", flex="What")
         yield KeysFooter()
 
     def on_mount(self) -> None:

@@ -738,3 +738,39 @@ async def test_back_from_another_screen_only_the_rows_written_there_are_read(
         assert not any(k.endswith(str(ids["cara"])) for k in keys(app) if k.startswith("patient"))
         status = str(app.screen.query_one("#today-status", Static).render())
         assert "reading again" not in status
+
+
+async def test_e_edits_the_rows_task_and_n_adds_in_one_line(db: Database, today: date) -> None:
+    from caretui.screens.quick_add import QuickAddScreen
+
+    ids = build(db, today)
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        key = f"task:{ids['fax']}"
+        await select(pilot, key)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        title = form.query_one("#field-title", Input)
+        assert title.value == "Fax forms"
+        title.value = "Fax signed forms"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert rows(db, "SELECT title FROM task WHERE id = ?", ids["fax"]) == [
+            ("Fax signed forms",)
+        ]
+        assert "Fax signed forms" in screen(app).table.get_row(key)[2].plain
+        assert screen(app).full_loads == 1
+        await select(pilot, f"medication:{ids['refill']}")
+        await pilot.press("e")  # a refill is edited on the patient's Medications tab
+        await settle(pilot)
+        assert isinstance(app.screen, PatientScreen)
+        assert app.screen.query_one(TabbedContent).active == "medications"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, QuickAddScreen)
