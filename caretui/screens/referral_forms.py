@@ -324,21 +324,9 @@ def step_form(
                 ref.id, step_message(moved.referral.status, moved.referral.response_due, today)
             )
 
-    first = "outcome_code" if closing and Status.COMPLETED.value in allowed else "note"
-    return StepForm(referral_title("Step", row, patient), fields, save, today=today, first=first)
-
-
-class StepForm(FormScreen):
-    """The step form, its cursor on the note (type it, enter saves the usual next step),
-    or, when closing, on the outcome."""
-
-    def __init__(self, *args: Any, first: str, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self._first = first
-
-    def on_mount(self) -> None:
-        # After FormScreen's own on_mount, which focuses the first field.
-        self.call_after_refresh(self.query_one(f"#field-{self._first}").focus)
+    # Like every form, its cursor starts on the first field (the step) and tab goes top
+    # to bottom: the note, typed where the user tabbed to, is never typed into the step.
+    return FormScreen(referral_title("Step", row, patient), fields, save, today=today)
 
 
 def step_message(status: str, due: date | None, today: date) -> str:

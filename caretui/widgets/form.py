@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from typing import Any, ClassVar, Literal
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -37,6 +37,8 @@ from caretui.widgets.stale_edit import Edited, Stored, accepting, differences, r
 
 Kind = Literal["text", "multiline", "date", "datetime", "choice", "bool", "int"]
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+#: A choice field with more options than this finds one by its typed first letters.
+SEARCHED_CHOICES = 9
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,9 @@ class FormScreen(ModalScreen[object | None]):
                 id=wid,
                 allow_blank=not spec.required,
                 value=spec.initial if spec.initial is not None else Select.NULL,
+                # A few choices are read at a glance: typed letters do not move the
+                # choice (a note typed on the wrong field must not pick a step).
+                type_to_search=len(options) > SEARCHED_CHOICES,
             )
         if spec.kind == "bool":
             return Checkbox(Text(spec.label), value=bool(spec.initial), id=wid)
@@ -315,6 +320,21 @@ class FormScreen(ModalScreen[object | None]):
         if name in self._by_name and self._by_name[name].name == name:
             with contextlib.suppress(NoMatches):
                 self.query_one(f"#error-{name}", Static).update("")
+
+    def on_key(self, event: events.Key) -> None:
+        """Text typed on a closed choice goes nowhere: say so beside it, at once."""
+        focused = self.focused
+        if (
+            isinstance(focused, Select)
+            and not focused.expanded
+            and event.is_printable
+            and event.character not in (None, " ")
+        ):
+            spec = self._by_name.get((focused.id or "").removeprefix("field-"))
+            if spec is not None:
+                self.query_one(f"#error-{spec.name}", Static).update(
+                    Text(f"{spec.label} is a choice: enter opens it; tab goes to the next field")
+                )
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

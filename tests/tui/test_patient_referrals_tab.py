@@ -76,6 +76,8 @@ async def test_the_tab_lists_steps_and_moves_them(db: Database, today: date) -> 
         # x: accepted, with a note; the tab reads again and says so.
         await pilot.press("x")
         await settle(pilot)
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")  # from the step: up to the note
+        assert app.focused is not None and app.focused.id == "field-note"
         await pilot.press(*"Portal", "enter")
         await settle(pilot)
         assert rows(db, "SELECT status FROM referral WHERE reason = 'Cardiology'") == [
@@ -101,7 +103,7 @@ async def test_the_tab_lists_steps_and_moves_them(db: Database, today: date) -> 
         # c: close, completed with its outcome (seen).
         await pilot.press("c")
         await settle(pilot)
-        await pilot.press("enter", "down", "enter", "ctrl+s")
+        await pilot.press("tab", "enter", "down", "enter", "ctrl+s")  # step → outcome
         await settle(pilot)
         assert rows(
             db, "SELECT status, outcome_code, closed_on FROM referral WHERE reason = 'Cardiology'"

@@ -87,10 +87,12 @@ async def test_send_schedule_and_close_a_referral_from_the_keyboard(
         assert "Meals [/]" in line
         assert "draft" in line
 
-        # x: the usual next step (sent), the cursor on the note: type it, enter saves.
+        # x: the usual next step (sent), the cursor on it, the first field; tab down to
+        # the note (past the response date and the day): type it, enter saves.
         await pilot.press("x")
         await settle(pilot)
-        await pilot.press(*"Faxed to intake", "enter")
+        assert app.focused is app.screen.query_one("#field-to", Select)
+        await pilot.press("tab", "tab", "tab", *"Faxed to intake", "enter")
         await settle(pilot)
         # Sent on Wed 2026-03-11, urgent: 5 business days, Wed 2026-03-18.
         assert referral(db, ids["referral"]) == (
@@ -112,14 +114,14 @@ async def test_send_schedule_and_close_a_referral_from_the_keyboard(
         # x again: accepted; then x: scheduled, choosing the appointment in the form.
         await pilot.press("x")
         await settle(pilot)
-        await pilot.press(*"Jane at intake", "enter")
+        await pilot.press("tab", "tab", "tab", *"Jane at intake", "enter")
         await settle(pilot)
         assert referral(db, ids["referral"])[0] == "accepted"
         await pilot.press("x")
         await settle(pilot)
         form = app.screen
         assert form.query_one("#field-to", Select).value == "scheduled"
-        await pilot.press("shift+tab", "shift+tab")  # note → on → appointment
+        await pilot.press("tab", "tab")  # step → outcome → appointment
         assert app.focused is form.query_one("#field-appointment_id", Select)
         await pilot.press("enter", "down", "enter")
         await pilot.press("ctrl+s")
@@ -131,10 +133,11 @@ async def test_send_schedule_and_close_a_referral_from_the_keyboard(
             ids["appt"],
         )
 
-        # c: close it; the cursor is on the outcome: choose "report received", save.
+        # c: close it; tab from the step to the outcome: choose "report received", save.
         await pilot.press("c")
         await settle(pilot)
         form = app.screen
+        await pilot.press("tab")
         assert app.focused is form.query_one("#field-outcome_code", Select)
         await pilot.press("enter", "down", "down", "enter", "ctrl+s")
         await settle(pilot)
@@ -166,7 +169,7 @@ async def test_a_refused_step_shows_why_beside_the_field(db: Database, today: da
         await settle(pilot)
         await pilot.press("x")
         await settle(pilot)
-        await pilot.press("shift+tab")  # the date
+        await pilot.press("tab", "tab")  # step → response expected by → the date
         await pilot.press(*"tomorrow")
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -42,12 +42,15 @@ async def test_referral_rows_open_and_move(db: Database, today: date) -> None:
         assert any("Reason in_overdue_urgent" in x for x in table_text(app, "#referrals-tab-table"))
         await pilot.press("escape")
         await settle(pilot)
-        # x on it: the step form (accepted is the usual next); enter saves; the row goes.
+        # x on it: the step form (accepted is the usual next), on its first field; up
+        # to the note (the last), type it, enter saves; the row goes.
         app.screen.query_one("#today-table").move_cursor(
             row=row_of(app, "Reason in_overdue_urgent")
         )
         await pilot.press("x")
         await settle(pilot)
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")  # step → save → cancel → note
+        assert app.focused is not None and app.focused.id == "field-note"
         await pilot.press(*"Called intake", "enter")
         await settle(pilot)
         assert rows(db, "SELECT status FROM referral WHERE id = ?", ids["in_overdue_urgent"]) == [
