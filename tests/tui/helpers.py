@@ -6,6 +6,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -60,3 +62,15 @@ def run_script(script: str, *args: str) -> str:
         text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     ).stdout
+
+
+def held(function: Callable[..., Any]) -> tuple[Callable[..., Any], threading.Event]:
+    """``function``, made to wait (in its worker thread) until the event is set: what a
+    screen shows while a read or a write is under way can then be looked at."""
+    release = threading.Event()
+
+    def waiting(*args: Any, **kwargs: Any) -> Any:
+        assert release.wait(10), "never released"
+        return function(*args, **kwargs)
+
+    return waiting, release

@@ -18,7 +18,7 @@ from caretui.services import patients
 from caretui.services.unit import action
 from caretui.store.database import Database
 from caretui.widgets.patient_picker import PatientPicker
-from tests.tui.helpers import SIZE, make_app, rows, settle
+from tests.tui.helpers import SIZE, held, make_app, rows, settle
 
 FAMILY = "Vendrakis"
 GIVEN = [f"Given{chr(ord('A') + n // 10)}{n % 10}" for n in range(28)]
@@ -72,8 +72,9 @@ async def test_every_patient_of_a_crowded_family_name_can_be_picked(
         shown = labels(app)
         assert len(shown) == 28 and all(FAMILY in label for label in shown)
         assert status(app).startswith("28 patients")
-        # The last one is reached by scrolling down the list.
-        for _ in range(27):
+        # The last one is reached by scrolling down the list (the first Down keeps
+        # the first row).
+        for _ in range(28):
             await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
@@ -140,8 +141,6 @@ async def test_enter_before_the_narrowed_list_is_read_picks_from_that_list(
 ) -> None:
     """Each key's list is read in a worker: enter pressed before it is shown waits for
     it, and never picks the first row of the wider list shown before."""
-    import threading
-
     from caretui.queries import patients as patient_queries
 
     ids = crowd(db, today)
@@ -149,13 +148,7 @@ async def test_enter_before_the_narrowed_list_is_read_picks_from_that_list(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_picker(pilot, f"Fax @{FAMILY}")
-        release = threading.Event()
-        real_find = patient_queries.find_patients
-
-        def slow_find(*args: Any, **kwargs: Any) -> Any:
-            assert release.wait(10)
-            return real_find(*args, **kwargs)
-
+        slow_find, release = held(patient_queries.find_patients)
         monkeypatch.setattr(patient_queries, "find_patients", slow_find)
         await pilot.press(*" GivenC5", "enter")  # no pause: the list shown is the wide one
         assert isinstance(app.screen, PatientPicker)

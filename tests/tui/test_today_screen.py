@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from caretui.services.unit import action
 from caretui.store.database import Database
 from caretui.widgets.dialogs import ChoiceDialog, DateDialog
 from caretui.widgets.form import FormScreen
-from tests.tui.helpers import SIZE, make_app, rows, run_script, settle, table_text
+from tests.tui.helpers import SIZE, held, make_app, rows, run_script, settle, table_text
 
 MARKUP_FAMILY = "[bold red]Robert[/]"
 MARKUP_GIVEN = "[@click=app.quit]x"
@@ -185,13 +184,7 @@ async def test_x_says_saving_at_once_and_the_row_goes_when_written(
     from caretui.screens import work_forms
 
     ids = build(db, today)
-    release = threading.Event()
-    real_done = work_forms.task_done
-
-    def slow_done(*args: Any) -> Any:
-        assert release.wait(10)
-        return real_done(*args)
-
+    slow_done, release = held(work_forms.task_done)
     monkeypatch.setattr(work_forms, "task_done", slow_done)
     app = make_app(db, today)
     async with app.run_test(size=SIZE) as pilot:
@@ -717,13 +710,8 @@ async def test_back_from_another_screen_only_the_rows_written_there_are_read(
             patients.discharge(s, s.get_one(Patient, ids["cara"]), today=today)
         await pilot.press("2")
         await settle(pilot)
-        today_screen, release = screen_under(app), threading.Event()
-        real_top = today_screen._top
-
-        def slow_top(*args: Any) -> Any:
-            assert release.wait(10)
-            return real_top(*args)
-
+        today_screen = screen_under(app)
+        slow_top, release = held(today_screen._top)
         today_screen._top = slow_top  # type: ignore[method-assign]
         await pilot.press("1")
         for _ in range(50):
