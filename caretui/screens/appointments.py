@@ -20,6 +20,7 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from caretui import codes
+from caretui.errors import CaretuiError
 from caretui.queries.agenda import (
     AgendaRow,
     agenda_row,
@@ -40,7 +41,8 @@ from caretui.screens.agenda_view import (
     week_strip,
 )
 from caretui.screens.base import RecordListScreen
-from caretui.screens.common import now_on
+from caretui.screens.common import now_on, shown_name
+from caretui.store.plain import database_errors
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
 
@@ -194,13 +196,27 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
     @work(thread=True, exclusive=True, group="agenda-load")
     def _load(self, view: AgendaView, offset: int, limit: int, stamp: int) -> None:
         start, end = day_bounds(*view.span)
-        with self.caretui.reading() as con:
-            mark = audit_mark(con) if offset == 0 else None
-            rows = appointments_between(con, start, end, limit=limit, offset=offset)
-            total = count_between(con, start, end) if offset == 0 else self._total
-            counts = counts_by_day(con, *week_of(view.day)) if offset == 0 else None
+        try:
+            with self.caretui.reading() as con:
+                mark = audit_mark(con) if offset == 0 else None
+                rows = appointments_between(con, start, end, limit=limit, offset=offset)
+                total = count_between(con, start, end) if offset == 0 else self._total
+                counts = counts_by_day(con, *week_of(view.day)) if offset == 0 else None
+        except database_errors(CaretuiError) as exc:
+            self._read_failed(exc)
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, view, offset, rows, total, counts, stamp, mark)
+
+    def _read_failed(self, exc: BaseException) -> None:
+        """(In a worker thread.) A read failed: say so in one line; the app goes on."""
+        from caretui.widgets.patient_picker import read_problem
+
+        if not get_current_worker().is_cancelled:
+            problem = read_problem(self.caretui.db, exc)
+            self.app.call_from_thread(
+                self.notify, problem, severity="error", markup=False, timeout=8
+            )
 
     def _show(
         self,
@@ -212,6 +228,8 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
         stamp: int,
         mark: int | None,
     ) -> None:
+        if not self.is_attached:
+            return
         shown = view == self.view and self.show_page(offset, rows, total, stamp, mark=mark)
         if shown and counts is not None:
             self._show_header(view, total, counts)
@@ -264,13 +282,31 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
 
         def picked(patient_id: int | None) -> None:
             if patient_id:
-                self.with_patient_name(patient_id, self._push_new)
+                self._new_for(patient_id)
 
         self.app.push_screen(PatientPicker("New appointment — which patient?"), picked)
+
+    @work(thread=True, exclusive=True, group="open-form")
+    def _new_for(self, patient_id: int) -> None:
+        """(In a worker thread.) The picked patient's name as this screen shows it, then
+        the form; nothing when the patient is gone, one line when the read fails."""
+        from caretui.queries.patients import patient_detail
+
+        try:
+            with self.caretui.reading() as con:
+                patient = patient_detail(con, patient_id)
+        except database_errors(CaretuiError) as exc:
+            self._read_failed(exc)
+            return
+        if patient is not None and not get_current_worker().is_cancelled:
+            name = shown_name(patient, redact=self.caretui.redact)
+            self.app.call_from_thread(self._push_new, patient_id, name)
 
     def _push_new(self, patient_id: int, name: str) -> None:
         from caretui.screens.work_forms import appointment_form
 
+        if not self.is_attached:
+            return
         today = self.caretui.today
         start = None if self.view.day == today else datetime.combine(self.view.day, time(9, 0))
         form = appointment_form(
@@ -408,13 +444,17 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
     def _load_header(self, view: AgendaView) -> None:
         """The title and the week's counts again, after a change made in place."""
         start, end = day_bounds(*view.span)
-        with self.caretui.reading() as con:
-            total = count_between(con, start, end)
-            counts = counts_by_day(con, *week_of(view.day))
+        try:
+            with self.caretui.reading() as con:
+                total = count_between(con, start, end)
+                counts = counts_by_day(con, *week_of(view.day))
+        except database_errors(CaretuiError) as exc:
+            self._read_failed(exc)
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._header_loaded, view, total, counts)
 
     def _header_loaded(self, view: AgendaView, total: int, counts: dict[date, int]) -> None:
-        if view == self.view:
+        if self.is_attached and view == self.view:
             self._total = total
             self._show_header(view, total, counts)

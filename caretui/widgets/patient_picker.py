@@ -23,12 +23,23 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from caretui.errors import CaretuiError
 from caretui.services.text import one_line, plural
+from caretui.store.plain import database_errors, describe_sqlite_error
 from caretui.widgets.dialogs import Dialog, dialog_title
 
 if TYPE_CHECKING:
     from caretui.app import CaretuiApp
     from caretui.queries.patients import PaletteEntry, PickRow
+    from caretui.store.database import Database
+
+
+def read_problem(db: Database, exc: BaseException) -> str:
+    """One line for the user from a caretui or SQLite error (neither names any data)."""
+    if isinstance(exc, CaretuiError):
+        return exc.message
+    return describe_sqlite_error(db.path, exc)
+
 
 #: What ``PatientPicker(allow_none=True)`` returns for "a task about no patient".
 NO_PATIENT = 0
@@ -76,6 +87,10 @@ class PatientPicker(Dialog[int | None]):
         #: was pressed before the list for what is typed now was shown.
         self._shown_for: str | None = None
         self._pick_when_shown = False
+        #: The row a new list starts on (its first patient): the first Down from the
+        #: field keeps it (or lands on it), as Down from the Patients search lands on
+        #: the first row, instead of skipping to the second. None once moved.
+        self._first_row: int | None = None
 
     @property
     def caretui(self) -> CaretuiApp:
@@ -107,11 +122,9 @@ class PatientPicker(Dialog[int | None]):
     @work(thread=True, exclusive=True, group="patient-picker")
     def _find(self, query: str) -> None:
         """(In a worker thread.) The patients ``query`` narrows to, at most ``LIMIT``;
-        by fuzzy name when no patient holds every word."""
-        from caretui.errors import CaretuiError
+        by fuzzy name when no patient holds every word. A database error is shown as
+        one line in the dialog; the app goes on."""
         from caretui.queries.patients import birth_pattern, find_patients, palette_entries
-        from caretui.screens.today_rows import read_error
-        from caretui.store.plain import database_errors
 
         try:
             with self.caretui.reading() as con:
@@ -122,8 +135,8 @@ class PatientPicker(Dialog[int | None]):
                 if fuzzy and self._entries is None:
                     self._entries = palette_entries(con, self._statuses)
         except database_errors(CaretuiError) as exc:
-            problem = read_error(self.caretui.db, exc)
-            self.app.call_from_thread(self._failed, problem)
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._failed, read_problem(self.caretui.db, exc))
             return
         if fuzzy and self._entries is not None:
             from caretui.queries.patient_match import rank_patients
@@ -132,6 +145,12 @@ class PatientPicker(Dialog[int | None]):
             total = len(found)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, query, found, total, bool(fuzzy))
+
+    @property
+    def _open(self) -> bool:
+        """Still on screen: a worker's result may arrive after enter or escape closed
+        the dialog (between its last check and the call), when its widgets are gone."""
+        return self.is_attached and self in self.app.screen_stack
 
     def _label(self, row: PickRow | PaletteEntry) -> Text:
         from caretui.queries.names import patient_name
@@ -152,8 +171,8 @@ class PatientPicker(Dialog[int | None]):
     def _show(
         self, query: str, found: Sequence[PickRow | PaletteEntry], total: int, fuzzy: bool
     ) -> None:
-        if query != self.query_one(Input).value:
-            return  # typed on since: a newer read is coming
+        if not self._open or query != self.query_one(Input).value:
+            return  # closed, or typed on since (a newer read is coming)
         options: list[Option] = []
         self._shown, self._shown_for = [], query
         if self._allow_none:
@@ -164,9 +183,12 @@ class PatientPicker(Dialog[int | None]):
             self._shown.append(row.id)
         listing = self.query_one(OptionList)
         listing.set_options(options)
+        self._first_row = None
         if options:
             first_patient = 1 if self._allow_none and found and query.strip() else 0
             listing.highlighted = first_patient
+            if found:
+                self._first_row = 1 if self._allow_none else 0
         if self._pick_when_shown:  # enter came before this list: it picks from this one
             self._pick_when_shown = False
             self._submitted()
@@ -194,12 +216,16 @@ class PatientPicker(Dialog[int | None]):
 
     def action_move(self, step: int) -> None:
         listing = self.query_one(OptionList)
-        if step > 0:
+        first, self._first_row = self._first_row, None
+        if step > 0 and first is not None and (listing.highlighted or 0) <= first:
+            listing.highlighted = first  # the first Down from the field: the first patient
+        elif step > 0:
             listing.action_cursor_down()
         else:
             listing.action_cursor_up()
 
     def action_page(self, step: int) -> None:
+        self._first_row = None
         listing = self.query_one(OptionList)
         if listing.option_count:
             page = max(1, listing.scrollable_content_region.height - 1)
@@ -208,6 +234,8 @@ class PatientPicker(Dialog[int | None]):
 
     def _failed(self, problem: str) -> None:
         self._pick_when_shown = False
+        if not self._open:
+            return
         self.query_one("#dialog-status", Static).update(Text(problem, style="bold red"))
 
     @on(Input.Submitted, "#dialog-input")
