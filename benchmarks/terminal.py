@@ -18,7 +18,7 @@ CARETUI = str(BIN / "caretui")
 SIZE = (140, 45)
 #: Seconds the TUI is left running after its first paint before its peak memory is
 #: read: long enough for all it does after painting (the mode screens built behind
-#: Today, then, one per second of no keys, the ORM warm-up and the other three mode
+#: Today, then, one per pause of the keys, the ORM warm-up and the other three mode
 #: screens: ``caretui.app.WARM_IDLE``), which is part of what it costs.
 SETTLE = 6.0
 

@@ -55,7 +55,7 @@ PREBUILD_PAUSE = 0.2
 #: imported in a worker (``CaretuiApp.warm_up``): it holds the interpreter for about
 #: 300 ms, so it waits for a pause rather than land between a user's keys; the first
 #: ``x`` on Today then writes in 7 ms instead of waiting 370 ms for the import.
-WARM_IDLE = 1.0
+WARM_IDLE = 0.4
 #: The other mode screens, built after that, one per pause of the keys (``WARM_IDLE``):
 #: their first key then shows them at once, not in 120-400 ms (5,000 patients).
 IDLE_MODES = ("referrals", "resources", "reports")
