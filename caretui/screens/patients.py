@@ -1,8 +1,10 @@
 """`2` Patients: the caseload, searched as you type, filtered and sorted in SQL.
 
-The Minutes column is this calendar month's care-management time, read for the
-page shown in the same worker (``queries.minutes``: one query a page); "—" for a
-patient outside care management.
+The "CM min" column is this calendar month's care-management time, read for the
+page shown in the same worker (``queries.minutes``: one query a page): a number
+(0 included) for a patient in care management, "—" for a patient outside it; the
+status line says so. A patient saved (new or edited) whom the filters hide is named
+as such: "Saved; not shown: the risk filter is high risk — r changes it".
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from caretui.config import DEFAULT_THRESHOLDS, Threshold
 from caretui.queries.minutes import month_minutes
 from caretui.queries.patients import (
     OPEN_STATUSES,
+    PatientDetail,
     PatientFilter,
     PatientRow,
     count_patients,
@@ -49,6 +52,23 @@ RISK_VIEWS = (
     ("low risk", ("low",)),
 )
 SORT_VIEWS = ("name", "risk", "age", "newest")
+#: What the minutes column means, on the status line.
+MINUTES_LEGEND = "CM min: minutes this month; —: not in care mgmt"
+
+
+def hidden_by(p: PatientDetail, flt: PatientFilter, *, shown: bool, complete: bool) -> str | None:
+    """Why a patient just saved is not in the list (the filter that hides them, and the
+    key that changes it), or None when they are in it or it cannot be told. ``shown``:
+    they are among the rows read; ``complete``: those rows are the whole list."""
+    if flt.statuses and p.status not in flt.statuses:
+        name = next((n for n, s in STATUS_VIEWS if s == flt.statuses), "")
+        return f"the status filter is {name or code(p.status)} — f changes it"
+    if flt.risks and p.risk not in flt.risks:
+        name = next((n for n, r in RISK_VIEWS if r == flt.risks), "")
+        return f"the risk filter is {name} — r changes it"
+    if flt.search.strip() and complete and not shown:
+        return "the search does not find them — escape clears it"
+    return None
 
 
 def patient_row(
@@ -77,6 +97,10 @@ def patient_row(
 
 class PatientsScreen(RecordListScreen[PatientRow]):
     HELP_TITLE = "Patients"
+    HELP_EXTRA = Text(
+        "CM min: the care-management minutes logged this calendar month (yellow under the "
+        "first billing threshold; 0: none yet); — : the patient is not in care management."
+    )
     BINDINGS = [
         Binding(
             "slash",
@@ -142,6 +166,8 @@ class PatientsScreen(RecordListScreen[PatientRow]):
         self._sort_view = 0
         #: Patient id -> minutes this month (None: not in care management), per page read.
         self._minutes: dict[int, int | None] = {}
+        #: A patient just saved: the next first page says whether the list shows them.
+        self._saved_id: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,7 +180,7 @@ class PatientsScreen(RecordListScreen[PatientRow]):
                 ("Phone", 14),
                 ("Risk", 6),
                 ("Status", 10),
-                ("Minutes", 7),
+                ("CM min", 7),
                 ("MRN", 12),
                 ("Language", 21),
             ],
@@ -188,13 +214,15 @@ class PatientsScreen(RecordListScreen[PatientRow]):
 
     @work(thread=True, exclusive=True, group="patients-load")
     def _load(self, flt: PatientFilter, offset: int, limit: int) -> None:
+        saved_id = self._saved_id if offset == 0 else None
         with self.caretui.reading() as con:
             mark = audit_mark(con) if offset == 0 else None
             rows = list_patients(con, flt, limit=limit, offset=offset)
             total = count_patients(con, flt) if offset == 0 else self._total
             minutes = month_minutes(con, [r.id for r in rows], self.caretui.today)
+            saved = patient_detail(con, saved_id) if saved_id is not None else None
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, flt, offset, rows, total, minutes, mark)
+            self.app.call_from_thread(self._show, flt, offset, rows, total, minutes, mark, saved)
 
     def _show(
         self,
@@ -204,6 +232,7 @@ class PatientsScreen(RecordListScreen[PatientRow]):
         total: int,
         minutes: dict[int, int | None],
         mark: int | None,
+        saved: PatientDetail | None = None,
     ) -> None:
         if flt != self.flt:
             return
@@ -217,9 +246,24 @@ class PatientsScreen(RecordListScreen[PatientRow]):
         self.query_one("#patients-status", Static).update(
             Text(
                 f"{plural(total, 'patient', count=shown)} · {status} · {risk}"
-                f" · sorted by {flt.sort} · f status  r risk  o sort"
+                f" · by {flt.sort} · {MINUTES_LEGEND}"
             )
         )
+        if saved is not None and saved.id == self._saved_id:
+            self._saved_id = None
+            self._say_saved(saved, flt, complete=total <= loaded)
+
+    def _say_saved(self, saved: PatientDetail, flt: PatientFilter, *, complete: bool) -> None:
+        """ "Saved", and, when the filters hide the patient, which one; else the cursor
+        goes to the patient's row (when it is among the rows read)."""
+        key = f"patient:{saved.id}"
+        reason = hidden_by(saved, flt, shown=key in self._rows, complete=complete)
+        if reason is not None:
+            self.notify(f"Saved; not shown: {reason}", markup=False, timeout=8)
+            return
+        self.notify("Saved", markup=False)
+        if key in self._rows:
+            self.table.move_cursor(row=self.table.get_row_index(key), animate=False)
 
     @on(Input.Changed, "#patients-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -302,5 +346,5 @@ class PatientsScreen(RecordListScreen[PatientRow]):
     def _saved(self, result: object | None) -> None:
         """A patient form was saved (it hands back the patient's id): read the list again."""
         if isinstance(result, int):
-            self.notify("Saved", markup=False)
+            self._saved_id = result
             self.reload()
