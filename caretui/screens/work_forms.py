@@ -107,6 +107,7 @@ def task_fields(
         Field(
             "rrule",
             "Repeats",
+            "recurrence",
             initial=current.rrule if current else None,
             placeholder=RECURRENCE_HINT,
         ),
@@ -253,6 +254,7 @@ def appointment_fields(
         Field(
             "rrule",
             "Repeats",
+            "recurrence",
             initial=current.rrule if current else None,
             placeholder=RECURRENCE_HINT,
         ),

@@ -35,7 +35,9 @@ from caretui.errors import CaretuiError, DomainError, StaleRecord
 from caretui.services import dates
 from caretui.widgets.stale_edit import Edited, Stored, accepting, differences, read_stored
 
-Kind = Literal["text", "multiline", "date", "datetime", "choice", "bool", "int"]
+Kind = Literal["text", "multiline", "date", "datetime", "choice", "bool", "int", "recurrence"]
+#: Kinds shown resolved under the field as the user types (``preview``).
+PREVIEWED: tuple[Kind, ...] = ("date", "datetime", "recurrence")
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 #: A choice field with more options than this finds one by its typed first letters.
 SEARCHED_CHOICES = 9
@@ -110,6 +112,10 @@ def parse_value(spec: Field, raw: Any, today: date) -> Any:
         return dates.parse_date(text, today)
     if spec.kind == "datetime":
         return parse_datetime(text, today)
+    if spec.kind == "recurrence":
+        from caretui.services.recurrence import normalize_rrule
+
+        return normalize_rrule(text, spec.label)
     if spec.kind == "int":
         if not re.fullmatch(r"-?\d+", text):
             raise DomainError(f"{spec.label} must be a whole number")
@@ -117,14 +123,19 @@ def parse_value(spec: Field, raw: Any, today: date) -> Any:
     return text
 
 
-def preview(spec: Field, raw: str, today: date) -> Text:
-    """The resolved date shown under a date field as the user types."""
+def preview(spec: Field, raw: str, today: date, anchor: date | None = None) -> Text:
+    """The resolved value shown under a date or recurrence field as the user types: the
+    date, or the rule in words (on the day of ``anchor``, the date it repeats from)."""
     if not raw.strip():
         return Text("")
     try:
         value = parse_value(spec, raw, today)
     except CaretuiError as exc:
         return Text(exc.message, style="italic")
+    if spec.kind == "recurrence":
+        from caretui.services.recurrence import describe
+
+        return Text(f"→ {describe(str(value), anchor)}", style="dim")
     if isinstance(value, datetime):
         return Text(f"→ {dates.describe(value.date(), today)} at {value:%H:%M}", style="dim")
     if isinstance(value, date):
@@ -219,9 +230,11 @@ class FormScreen(ModalScreen[object | None]):
                     mark = " *" if spec.required else ""
                     yield Label(Text(spec.label + mark), classes="field-label")
                     yield self._input_for(spec)
-                    if spec.kind in ("date", "datetime"):
+                    if spec.kind in PREVIEWED:
                         yield Static(
-                            preview(spec, initial_text(spec.initial), self.today),
+                            preview(
+                                spec, initial_text(spec.initial), self.today, self._anchor_initial()
+                            ),
                             id=f"preview-{spec.name}",
                             classes="field-preview",
                         )
@@ -283,7 +296,7 @@ class FormScreen(ModalScreen[object | None]):
         target = f"#error-{spec.name}" if spec else "#form-error"
         line = self.query_one(target, Static)
         line.update(Text(message))
-        if spec is not None and spec.kind in ("date", "datetime"):
+        if spec is not None and spec.kind in PREVIEWED:
             # The live preview said the same thing a line above: say it once.
             self.query_one(f"#preview-{spec.name}", Static).display = False
         if not self._error_shown:
@@ -297,13 +310,42 @@ class FormScreen(ModalScreen[object | None]):
         for widget in self.query(".field-error, .form-error").results(Static):
             widget.update("")
 
+    def _anchor_spec(self) -> Field | None:
+        """The date a recurrence repeats from: the form's first date field (due, start)."""
+        return next((f for f in self.fields if f.kind in ("date", "datetime")), None)
+
+    def _anchor_initial(self) -> date | None:
+        spec = self._anchor_spec()
+        return self._anchor_of(spec, initial_text(spec.initial)) if spec else None
+
+    def _anchor_of(self, spec: Field, raw: Any) -> date | None:
+        try:
+            value = parse_value(spec, raw, self.today)
+        except CaretuiError:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        return value if isinstance(value, date) else None
+
+    def _anchor(self) -> date | None:
+        spec = self._anchor_spec()
+        return self._anchor_of(spec, self.raw_value(spec)) if spec else None
+
     @on(Input.Changed)
     def _live_preview(self, event: Input.Changed) -> None:
         name = (event.input.id or "").removeprefix("field-")
         spec = self._by_name.get(name)
-        if spec and spec.kind in ("date", "datetime"):
-            shown = self.query_one(f"#preview-{spec.name}", Static)
-            shown.update(preview(spec, event.value, self.today))
+        if spec is None:
+            return
+        changed = [spec] if spec.kind in PREVIEWED else []
+        if spec is self._anchor_spec():
+            # The day a recurrence keeps ("on Tuesdays") follows the date it starts on.
+            changed += [f for f in self.fields if f.kind == "recurrence"]
+        anchor = self._anchor() if changed else None
+        for each in changed:
+            shown = self.query_one(f"#preview-{each.name}", Static)
+            raw = event.value if each is spec else self.raw_value(each)
+            shown.update(preview(each, raw, self.today, anchor))
             shown.display = True
 
     @on(Input.Changed)

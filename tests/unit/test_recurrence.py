@@ -46,3 +46,34 @@ def test_next_occurrence() -> None:
 def test_describe() -> None:
     assert describe("FREQ=WEEKLY;INTERVAL=2") == "every 2 weeks"
     assert describe("FREQ=MONTHLY") == "every month"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("every fortnight", "FREQ=WEEKLY;INTERVAL=2"),
+        ("every other week", "FREQ=WEEKLY;INTERVAL=2"),
+        ("every other month", "FREQ=MONTHLY;INTERVAL=2"),
+    ],
+)
+def test_more_phrases(text: str, rule: str) -> None:
+    assert normalize_rrule(text) == rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "start", "words"),
+    [
+        ("FREQ=WEEKLY;INTERVAL=2", date(2026, 3, 10), "every 2 weeks on Tuesdays"),
+        ("FREQ=MONTHLY", date(2026, 3, 11), "every month on the 11th"),
+        ("FREQ=MONTHLY", date(2026, 3, 22), "every month on the 22nd"),
+        ("FREQ=YEARLY", date(2026, 3, 1), "every year on Mar 1"),
+        ("FREQ=DAILY", date(2026, 3, 1), "every day"),
+        ("FREQ=WEEKLY;BYDAY=MO", date(2026, 3, 11), "every week on Mondays"),
+        ("FREQ=WEEKLY;BYDAY=TU,TH", None, "every week on Tuesdays and Thursdays"),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", None, "every weekday"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1", None, "every month on the 1st"),
+        ("FREQ=DAILY;COUNT=5", None, "every day, 5 times"),
+    ],
+)
+def test_describe_in_words(rule: str, start: date | None, words: str) -> None:
+    assert describe(rule, start) == words
