@@ -284,25 +284,29 @@ class ChartActions(CaseloadScreen):
             )
 
     def action_appt_outcome(self) -> None:
-        from caretui.screens.work_forms import OUTCOME_CHOICES
-        from caretui.widgets.dialogs import ChoiceDialog
+        from caretui.screens.common import now_on
+        from caretui.screens.work_forms import ask_outcome
 
         appt = self._selected("appointments", chart.AppointmentRow)
         if appt is not None:
-            dialog = ChoiceDialog(f"What happened at {when(appt.start)}?", OUTCOME_CHOICES)
-            self.app.push_screen(dialog, partial(self._record_outcome, appt))
+            ask_outcome(
+                self.app.push_screen,
+                f"What happened at {when(appt.start)}?",
+                appt.start,
+                now_on(self.today),
+                partial(self._record_outcome, appt),
+            )
 
-    def _record_outcome(self, appt: chart.AppointmentRow, outcome: str | None) -> None:
+    def _record_outcome(self, appt: chart.AppointmentRow, outcome: str, note: str | None) -> None:
         from caretui.screens.work_forms import appointment_outcome
 
-        if outcome is not None:
-            db, today = self.db, self.today
-            self._run(
-                lambda: appointment_outcome(db, today, appt.id, appt.version, outcome),
-                "appointments",
-                "overview",
-                "tasks",
-            )
+        db, today = self.db, self.today
+        self._run(
+            lambda: appointment_outcome(db, today, appt.id, appt.version, outcome, note),
+            "appointments",
+            "overview",
+            "tasks",
+        )
 
     def action_appt_transport(self) -> None:
         from caretui.screens.chart_forms import transport_form

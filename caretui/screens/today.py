@@ -313,8 +313,8 @@ class TodayScreen(TodayList):
             self._tell("r does nothing for this kind of row yet; enter opens the patient.")
 
     def action_outcome(self) -> None:
-        from caretui.screens.work_forms import OUTCOME_CHOICES, appointment_outcome
-        from caretui.widgets.dialogs import ChoiceDialog
+        from caretui.screens.common import now_on
+        from caretui.screens.work_forms import appointment_outcome, ask_outcome
 
         target = self._target()
         if target is None:
@@ -324,14 +324,13 @@ class TodayScreen(TodayList):
             self._tell("o records an appointment's outcome; this row is not an appointment.")
             return
 
-        def chosen(outcome: str | None) -> None:
-            if outcome:
-                self._write(
-                    lambda: appointment_outcome(db, today, rid, version, outcome).message,
-                    item_key(item),
-                )
+        def record(outcome: str, note: str | None) -> None:
+            self._write(
+                lambda: appointment_outcome(db, today, rid, version, outcome, note).message,
+                item_key(item),
+            )
 
-        self._push(ChoiceDialog(self._title("What happened", item), OUTCOME_CHOICES), chosen)
+        ask_outcome(self._push, self._title("What happened", item), item.at, now_on(today), record)
 
     def action_log_call(self) -> None:
         from caretui.screens.today_writes import call_form

@@ -18,8 +18,11 @@ this module stays cheap.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from rich.text import Text
 
 from caretui import codes
 from caretui.errors import DomainError
@@ -259,6 +262,17 @@ def appointment_fields(
             placeholder=RECURRENCE_HINT,
         ),
     ]
+    if current is not None:
+        # What happened at the visit (``o`` asks it after the outcome; a cancellation's
+        # reason is kept here too): editable, audited as any edit.
+        fields.append(
+            Field(
+                "outcome_note",
+                "Outcome note",
+                initial=current.outcome_note,
+                placeholder="what happened: seen by whom, what comes next",
+            )
+        )
     open_codes = {value for _label, value in OPEN_APPOINTMENT_STATUS_CHOICES}
     if current is None or current.status in open_codes:
         fields.insert(
@@ -400,6 +414,54 @@ def task_reopen(db: Database, today: date, task_id: int, version: int | None) ->
     with action(db, "Reopen task") as session:
         reopen_task(session, fresh(session, Task, task_id, version), today=today)
     return Saved(task_id, "Task reopened")
+
+
+# --- ``o``: what happened at an appointment (on the UI thread) -------------------------
+
+_NOTE_LABELS = {
+    codes.AppointmentStatus.FULFILLED.value: "What happened (seen by whom, what comes next)",
+    codes.AppointmentStatus.NOSHOW.value: "Why, if known (e.g. no ride, in hospital)",
+    codes.AppointmentStatus.CANCELLED.value: "Why",
+}
+
+
+def ask_outcome(
+    push: Callable[[Any, Callable[[Any], None]], object],
+    title: str | Text,
+    start: datetime | None,
+    now: datetime,
+    record: Callable[[str, str | None], object],
+) -> None:
+    """``o`` on an appointment: what happened, then an optional short note (enter with it
+    empty records just the outcome; escape records nothing); ``record(outcome, note)``.
+
+    An appointment that has not started yet is offered only a cancellation, and the
+    question says why, before anything is chosen."""
+    from caretui.widgets.dialogs import ChoiceDialog, TextDialog, dialog_title
+
+    question = dialog_title(title).copy()
+    choices = OUTCOME_CHOICES
+    if start is not None and start > now:
+        cancelled = codes.AppointmentStatus.CANCELLED.value
+        choices = tuple(c for c in OUTCOME_CHOICES if c[1] == cancelled)
+        question.append(f" — not yet: it starts {when(start)}; only a cancellation")
+
+    def chosen(outcome: str | None) -> None:
+        if not outcome:
+            return
+
+        def noted(note: str | None) -> None:
+            if note is not None:
+                record(outcome, note or None)
+
+        words = _OUTCOME_WORDS.get(outcome, outcome)
+        note = TextDialog(
+            f"Outcome: {words}. A short note? (enter without one: none)",
+            label=_NOTE_LABELS.get(outcome, "Note"),
+        )
+        push(note, noted)
+
+    push(ChoiceDialog(question, choices), chosen)
 
 
 # --- one-step appointment changes (call from a thread worker) --------------------------

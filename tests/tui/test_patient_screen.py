@@ -299,10 +299,12 @@ async def test_no_show_adds_a_follow_up_task_and_a_task_is_completed(
         await pilot.press("o")
         await pilot.pause()
         await pilot.press("2")  # no-show
+        await pilot.pause()
+        await pilot.press(*"No ride", "enter")  # the short note it offers next
         await settle(pilot)
-        assert rows(db, "SELECT status FROM appointment WHERE id = ?", ids["past_appt"]) == [
-            ("noshow",)
-        ]
+        assert rows(
+            db, "SELECT status, outcome_note FROM appointment WHERE id = ?", ids["past_appt"]
+        ) == [("noshow", "No ride")]
         assert rows(
             db, "SELECT origin, queue, status FROM task WHERE appointment_id = ?", ids["past_appt"]
         ) == [("follow-up", "follow-up", "requested")]

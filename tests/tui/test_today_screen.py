@@ -350,8 +350,12 @@ async def test_o_no_show_records_it_and_adds_a_follow_up(db: Database, today: da
         await pilot.pause()
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("2")  # no-show
+        await pilot.pause()
+        await pilot.press("enter")  # no note: the outcome alone
         await settle(pilot)
-        assert rows(db, "SELECT status FROM appointment WHERE id = ?", ids["appt"]) == [("noshow",)]
+        assert rows(
+            db, "SELECT status, outcome_note FROM appointment WHERE id = ?", ids["appt"]
+        ) == [("noshow", None)]
         assert rows(
             db,
             "SELECT queue, priority, due, patient_id FROM task WHERE appointment_id = ?",
