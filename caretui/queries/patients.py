@@ -46,6 +46,28 @@ class PatientFilter:
     sort: str = "name"
 
 
+#: A typed phone number: digits with spaces, parentheses, dashes or dots, maybe a "+".
+_PHONE = re.compile(r"^\+?[\d\s().\-]+$")
+
+
+def phone_digits(query: str) -> str | None:
+    """The digits of a query typed as a phone number, as one run, or None if it is not
+    one: "(508) 555-0153", "(508)", "+1 508 555 0153", "508.555.0153", "508 555 0153"
+    give "5085550153" / "508". A leading country code 1 ("+1", or 11 digits starting
+    with 1) is dropped, so a number stored with or without it is found (``search_key``
+    holds the stored phone's digits). At least three digits; a lone word of digits
+    is left to the word search, which finds the same."""
+    text = query.strip()
+    if not _PHONE.match(text):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < 3:
+        return None
+    if text.startswith("+1") or (len(digits) == 11 and digits.startswith("1")):
+        digits = digits[1:]  # the country code: phones are stored with or without it
+    return digits or None
+
+
 def _where(flt: PatientFilter) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
@@ -55,7 +77,9 @@ def _where(flt: PatientFilter) -> tuple[str, list[object]]:
     if flt.risks:
         clauses.append(f"risk IN ({', '.join('?' for _ in flt.risks)})")
         params.extend(flt.risks)
-    for term in fold(flt.search).split():
+    phone = phone_digits(flt.search)
+    terms = [phone] if phone is not None else fold(flt.search).split()
+    for term in terms:
         digits = "".join(ch for ch in term if ch.isdigit())
         if digits and len(digits) == len(term.replace("-", "").replace(".", "")):
             term = digits  # a phone number typed with dashes still matches
@@ -225,7 +249,11 @@ def _pick_where(query: str, statuses: Sequence[str]) -> tuple[str, list[object]]
     if statuses:
         clauses.append(f"status IN ({', '.join('?' for _ in statuses)})")
         params.extend(statuses)
-    for word in typed_name(query).split():
+    words = typed_name(query).split()
+    phone = phone_digits(query)
+    if phone is not None and not all(birth_pattern(word) for word in words):
+        words = [phone]  # "(508) 555-0153": one run of digits, not three words
+    for word in words:
         born = birth_pattern(word)
         if born is not None:  # "1975" may also be the end of a phone number or an MRN
             clauses.append("(birth_date LIKE ? OR search_key LIKE ? ESCAPE '\\')")
