@@ -73,6 +73,9 @@ NO_TITLE = "Nothing to add: give the task a title"
 DEFAULT_MINUTES = 30
 #: Words read as a trailing date only after ``due:`` (a name, a word).
 _AMBIGUOUS_DATES = frozenset({"tom", "tod", "now", "mo", "tu", "we", "th", "fr", "sa", "su"})
+#: Words that make a date phrase a past one ("last week", "3 days ago", "-2d"): at the
+#: end of a line they are read as the title's, since a new task is not due in the past.
+_PAST = re.compile(r"^-|\bago\b|\blast\b|\byesterday\b")
 
 _TOKEN = re.compile(r"""(@|due:)(?:"([^"]*)(?:"|$)|'([^']*)(?:'|$))|\S+""", re.IGNORECASE)
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
@@ -242,6 +245,8 @@ def _date_of(words: Sequence[str], today: date, *, trailing: bool) -> date | Non
     text = " ".join(words)
     if trailing and fold(text) in _AMBIGUOUS_DATES:
         return None
+    if trailing and _PAST.search(fold(text)):
+        return None  # "discuss the fall last week": words of the title, not a due date
     try:
         return dates.parse_date(text, today)
     except DomainError:

@@ -99,6 +99,12 @@ CASES: list[tuple[date, str, dict[str, Any]]] = [
     (WED, "Prepare for monday.", {"title": "Prepare for monday."}),
     (WED, "due:fri Prepare for monday", {"title": "Prepare for monday", "due": d(3, 13)}),
     (WED, "Call Tom", {"title": "Call Tom"}),
+    # a past phrase at the end belongs to the title: a new task is not due in the past
+    (WED, "Discuss the fall last week", {"title": "Discuss the fall last week"}),
+    (WED, "Call back re visit 3 days ago", {"title": "Call back re visit 3 days ago"}),
+    (WED, "Check labs from yesterday", {"title": "Check labs from yesterday"}),
+    (WED, "Note the -2d drop", {"title": "Note the -2d drop"}),
+    (WED, "Send letter due:last fri", {"title": "Send letter", "due": d(3, 6)}),
     (WED, "Call pharmacy now", {"title": "Call pharmacy now"}),
     (WED, "Ask what we", {"title": "Ask what we"}),
     (WED, "Follow up in 3 days", {"title": "Follow up", "due": d(3, 14)}),
