@@ -338,7 +338,13 @@ class QuickAddScreen(ModalScreen[object | None]):
         self.app.push_screen(form, done)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close: at once on an empty line, else after asking (as a form does)."""
+        if not self.query_one(Input).value.strip():
+            self.dismiss(None)
+            return
+        from caretui.widgets.dialogs import close_after_asking
+
+        close_after_asking(self, "Discard this line?", "Discard it")
 
     def action_grammar(self) -> None:
         self.app.push_screen(GrammarScreen())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -329,3 +329,18 @@ __all__ = [
     "Dialog",
     "TextDialog",
 ]
+
+
+def close_after_asking(
+    screen: ModalScreen[Any], question: str | Text, discard: str = "Discard the changes"
+) -> None:
+    """Ask ``question`` over ``screen`` (keep editing, first, or ``discard``), and close
+    it without a result only once the user chose to discard."""
+
+    def chosen(choice: str | None) -> None:
+        if choice == "discard":
+            screen.dismiss(None)
+
+    screen.app.push_screen(
+        ChoiceDialog(question, [("Keep editing", "keep"), (discard, "discard")]), chosen
+    )

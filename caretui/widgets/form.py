@@ -393,17 +393,9 @@ class FormScreen(ModalScreen[object | None]):
         if not self.always_confirm and not self.edited_fields():
             self.dismiss(None)
             return
-        from caretui.widgets.dialogs import ChoiceDialog
+        from caretui.widgets.dialogs import close_after_asking
 
-        def chosen(choice: str | None) -> None:
-            if choice == "discard":
-                self.dismiss(None)
-
-        dialog = ChoiceDialog(
-            self.discard_question,
-            [("Keep editing", "keep"), (self.discard_choice, "discard")],
-        )
-        self.app.push_screen(dialog, chosen)
+        close_after_asking(self, self.discard_question, self.discard_choice)
 
     def action_save(self) -> None:
         self.clear_errors()

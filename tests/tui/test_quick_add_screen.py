@@ -13,6 +13,7 @@ from caretui.screens.quick_add import GrammarScreen, QuickAddScreen
 from caretui.services import patients
 from caretui.services.unit import action
 from caretui.store.database import Database
+from caretui.widgets.dialogs import ChoiceDialog
 from caretui.widgets.form import FormScreen
 from caretui.widgets.patient_picker import PatientPicker
 from tests.tui.helpers import SIZE, make_app, rows, settle
@@ -87,8 +88,17 @@ async def test_typing_keys_one_by_one_previews_as_it_goes(db: Database, today: d
         parts = shown(app, "#quick-parts")
         assert "patient   García, Rosa  MRN201" in parts
         assert "due       Thu 2026-03-12 (tomorrow)" in parts
+        await pilot.press("escape")  # a line typed: asked before it goes
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("1")  # keep editing: the line is as it was
+        await settle(pilot)
+        assert app.screen.query_one(Input).value == "Fax @MRN201 tomorrow"
         await pilot.press("escape")
         await settle(pilot)
+        await pilot.press("2")  # discard it
+        await settle(pilot)
+        assert not isinstance(app.screen, (QuickAddScreen, ChoiceDialog))
         assert rows(db, "SELECT count(*) FROM task") == [(0,)]
 
 
@@ -176,7 +186,7 @@ async def test_an_input_keeps_its_a(db: Database, today: date) -> None:
         search = app.screen.focused
         assert isinstance(search, Input) and search.value == "ana"
         # and quick add's own line takes "a" as a letter too
-        await pilot.press("escape")
+        await pilot.press("escape")  # (the search's escape: an empty line closes at once)
         await settle(pilot)
         await pilot.press("a")
         await pilot.press(*"a banana")
@@ -216,6 +226,8 @@ async def test_tab_with_an_unknown_patient_opens_no_form(db: Database, today: da
         assert isinstance(app.screen, QuickAddScreen)
         assert shown(app, "#quick-problems") == "No patient matches @zzqqxx"
         await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("2")  # discard the line
         await settle(pilot)
         assert not isinstance(app.screen, QuickAddScreen)
         assert rows(db, "SELECT count(*) FROM task") == [(0,)]
