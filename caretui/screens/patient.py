@@ -321,6 +321,20 @@ class PatientScreen(ChartActions):
         except NoMatches:
             return self._initial_tab
 
+    def _focus_shown(self) -> None:
+        """Focus the list of the tab shown now, unless the focus is in it already.
+        Always the tab shown *now*: TabbedContent follows the focus, so focusing the
+        list of a tab left since (keys typed faster than they are handled) would switch
+        back to it, and two such switches in flight would swap tabs for ever."""
+        focused = self.focused
+        pane = (
+            next((a for a in focused.ancestors if isinstance(a, TabPane)), None)
+            if focused
+            else None
+        )
+        if pane is None or pane.id != self.active_tab:
+            self._focus_tab(self.active_tab)
+
     def _focus_tab(self, tab: str) -> None:
         target = {
             "overview": "#overview-scroll",
@@ -337,19 +351,21 @@ class PatientScreen(ChartActions):
     @on(TabbedContent.TabActivated, "#patient-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or ""
+        if tab != self.active_tab:
+            return  # a tab already left (keys typed fast): the one shown has its own
         self._build(tab)
         self.refresh_bindings()
         if tab not in self._requested or tab in self._stale:
             self.load(tab)
         focused = self.focused
         if focused is None or any(isinstance(a, TabPane) for a in focused.ancestors):
-            self._focus_tab(tab)
+            self._focus_shown()
 
     def _switch(self, step: int) -> None:
         index = (TAB_IDS.index(self.active_tab) + step) % len(TAB_IDS)
         self._build(TAB_IDS[index])
         self.query_one("#patient-tabs", TabbedContent).active = TAB_IDS[index]
-        self._focus_tab(TAB_IDS[index])
+        self.call_after_refresh(self._focus_shown)
 
     def action_next_tab(self) -> None:
         self._switch(1)
