@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from caretui.queries.names import patient_name
-from caretui.queries.patient_match import MAX_HITS, rank_patients
+from caretui.queries.patient_match import MAX_HITS, prepare, rank_patients
 from caretui.queries.patients import PaletteEntry, palette_entries
 
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ class PatientProvider(Provider):
 
         def load() -> list[PaletteEntry]:
             with app.reading() as con:
-                return palette_entries(con)
+                entries = palette_entries(con)
+            prepare(entries)  # the name-word index, here rather than on the first key
+            return entries
 
         self._entries = await asyncio.to_thread(load)
 
