@@ -505,7 +505,7 @@ class CaretuiApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         """Exit with a report naming no patient data, instead of Textual's traceback
         with local variables (which would print names into the scrollback)."""
-        from caretui.crash import write_report
+        from caretui.crash import root_error, write_report
 
         self._return_code = 1
         if self._exception is None:
@@ -516,6 +516,6 @@ class CaretuiApp(App[None]):
         except OSError:
             where = "no report could be saved"
         self._exit_renderables.append(
-            Text(f"caretui: unexpected error ({type(error).__name__}); {where}")
+            Text(f"caretui: unexpected error ({type(root_error(error)).__name__}); {where}")
         )
         self._close_messages_no_wait()

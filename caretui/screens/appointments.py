@@ -320,23 +320,23 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
             self.edit_work("appointment", row.id, self.form_saved)
 
     def action_outcome(self) -> None:
-        from caretui.screens.work_forms import OUTCOME_CHOICES, appointment_outcome
-        from caretui.widgets.dialogs import ChoiceDialog
+        """What happened (only a cancellation before it starts), then a short note."""
+        from caretui.screens.work_forms import appointment_outcome, ask_outcome
 
         row = self.selected()
         if row is None:
             return
+        db, today = self.caretui.db, self.caretui.today
 
-        def chosen(outcome: str | None) -> None:
-            if outcome:
-                db, today = self.caretui.db, self.caretui.today
-                self.write(
-                    lambda: appointment_outcome(db, today, row.id, row.version, outcome),
-                    row.id,
-                    reload=bool(row.rrule),
-                )
+        def record(outcome: str, note: str | None) -> None:
+            self.write(
+                lambda: appointment_outcome(db, today, row.id, row.version, outcome, note),
+                row.id,
+                reload=bool(row.rrule),
+            )
 
-        self.app.push_screen(ChoiceDialog(self._title("Outcome", row), OUTCOME_CHOICES), chosen)
+        title = self._title("Outcome", row)
+        ask_outcome(self.app.push_screen, title, row.start, now_on(today), record)
 
     def action_cancel(self) -> None:
         from caretui.widgets.dialogs import ChoiceDialog

@@ -47,6 +47,13 @@ class CaseloadScreen(Screen[None]):
     def caretui(self) -> CaretuiApp:
         return self.app  # type: ignore[return-value]
 
+    def read_failed(self, exc: BaseException) -> None:
+        """A worker's read failed (the database locked, damaged, gone): one line."""
+        from caretui.screens.today_rows import read_error
+
+        message = read_error(self.caretui.db, exc)
+        self.notify(message, severity="error", markup=False, timeout=10)
+
     def run_change(self, change: Callable[[], ResultT], then: Callable[[ResultT], object]) -> None:
         """Run ``change`` (it writes through a service) in a thread worker, then ``then``
         with its result, still in that thread; a refusal is shown as an error."""
@@ -68,8 +75,12 @@ class CaseloadScreen(Screen[None]):
         call ``then(patient_id, name)`` on the event loop; nothing when the patient is gone."""
         from caretui.queries.patients import patient_detail
 
-        with self.caretui.reading() as con:
-            patient = patient_detail(con, patient_id)
+        try:
+            with self.caretui.reading() as con:
+                patient = patient_detail(con, patient_id)
+        except database_errors(CaretuiError) as exc:
+            self.app.call_from_thread(self.read_failed, exc)
+            return
         if patient is not None:
             name = shown_name(patient, redact=self.caretui.redact)
             self.app.call_from_thread(then, patient_id, name)
@@ -88,12 +99,16 @@ class CaseloadScreen(Screen[None]):
         from caretui.queries.agenda import appointment_detail
         from caretui.queries.tasks import task_detail
 
-        with self.caretui.reading() as con:
-            current = (
-                task_detail(con, record_id)
-                if kind == "task"
-                else appointment_detail(con, record_id)
-            )
+        try:
+            with self.caretui.reading() as con:
+                current = (
+                    task_detail(con, record_id)
+                    if kind == "task"
+                    else appointment_detail(con, record_id)
+                )
+        except database_errors(CaretuiError) as exc:
+            self.app.call_from_thread(self.read_failed, exc)
+            return
         if current is not None and not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._push_work_form, current, saved)
 
@@ -298,15 +313,19 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
         self.run_change(change, lambda saved: self._reread(saved.message, record_id, reload))
 
     def _reread(self, message: str, record_id: int, reload: bool) -> None:
-        with self.caretui.reading() as con:
-            row = self.read_row(con, record_id)
+        try:
+            with self.caretui.reading() as con:
+                row = self.read_row(con, record_id)
+        except database_errors(CaretuiError):
+            reload = True  # saved; the list's own read says what is wrong with reading
+            row = None
         self.app.call_from_thread(self._changed, message, record_id, row, reload)
 
     def _changed(self, message: str, record_id: int, row: RowT | None, reload: bool) -> None:
         self._changes += 1
         self.notify(message, markup=False, timeout=8)
         key = f"{self.ROW_KIND}:{record_id}"
-        if reload or key not in self._rows:
+        if reload or key not in self._rows or key not in self.table.rows:
             self.reload()
             return
         if row is not None and self.belongs(row):

@@ -116,8 +116,12 @@ async def test_record_a_no_show_from_the_agenda(db: Database, today: date) -> No
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("2")  # no-show
         await settle(pilot)
+        await pilot.press(*"Not home", "enter")  # the optional short note
+        await settle(pilot)
         assert isinstance(app.screen, AppointmentsScreen)
-        assert rows(db, "SELECT status FROM appointment WHERE id = ?", appt) == [("noshow",)]
+        assert rows(db, "SELECT status, outcome_note FROM appointment WHERE id = ?", appt) == [
+            ("noshow", "Not home")
+        ]
         assert rows(
             db, "SELECT queue, priority, due, origin FROM task WHERE appointment_id = ?", appt
         ) == [("follow-up", "urgent", "2026-03-12", "follow-up")]
@@ -133,10 +137,16 @@ async def test_outcome_of_an_appointment_still_to_come_is_refused(
     app = make_app(db, today)
     async with app.run_test(size=SIZE) as pilot:
         await open_agenda(app, pilot)
-        await pilot.press("w", "o", "1")
+        await pilot.press("w", "o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)  # asked before anything is chosen:
+        title = str(dialog.query_one(".dialog-title", Static).render())
+        assert "not yet" in title and "only a cancellation" in title
+        assert [label for label, _value in dialog._choices] == ["cancelled"]
+        await pilot.press("escape")
         await settle(pilot)
         assert rows(db, "SELECT status FROM appointment WHERE id = ?", appt) == [("booked",)]
-        assert any("has not happened yet" in m for m in notifications(app))
         assert app.is_running
 
 

@@ -118,7 +118,11 @@ async def test_a_picked_patient_gone_meanwhile_opens_nothing(db: Database, today
 
 
 async def test_an_unexpected_worker_error_leaves_a_report_naming_it(
-    db: Database, today: date, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+    db: Database,
+    today: date,
+    monkeypatch: pytest.MonkeyPatch,
+    isolated_home: Path,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     from caretui.queries import patients as patient_queries
 
@@ -136,6 +140,9 @@ async def test_an_unexpected_worker_error_leaves_a_report_naming_it(
             monkeypatch.setattr(patient_queries, "find_patients", broken)
             await pilot.press("n")
             await settle(pilot)
+    said = " ".join(capfd.readouterr().err.split())
+    assert "unexpected error (RuntimeError)" in said  # the error, not its wrapper
+    assert "Secretfamily" not in said and "Quillon" not in said
     reports = list((isolated_home / "state").rglob("crash-*.txt"))
     assert len(reports) == 1
     text = reports[0].read_text()
@@ -144,3 +151,29 @@ async def test_an_unexpected_worker_error_leaves_a_report_naming_it(
     assert "where: caretui/widgets/patient_picker.py:" in text
     assert " in _find" in text
     assert "Secretfamily" not in text and "Quillon" not in text
+
+
+async def test_a_failed_read_for_a_form_is_one_line(
+    db: Database, today: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """e on a task in Queues reads it afresh in a worker: a damaged database is one
+    line, and the app goes on."""
+    from caretui.config import DEFAULT_QUEUES
+    from caretui.queries import tasks as task_queries
+    from caretui.services import tasks
+
+    with action(db, "Add task") as s:
+        tasks.add_task(s, {"title": "Fax", "queue": "calls"}, today=today, queues=DEFAULT_QUEUES)
+
+    def corrupt(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        monkeypatch.setattr(task_queries, "task_detail", corrupt)
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.is_running
+        assert any("malformed" in m or "corrupt" in m for m in messages(app))
