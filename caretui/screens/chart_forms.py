@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from caretui import codes
 from caretui.errors import StaleRecord
-from caretui.queries.chart import AllergyRow, AppointmentRow, ContactRow, ProblemRow
+from caretui.queries.chart import AllergyRow, AppointmentRow, ContactRow, NoteRow, ProblemRow
 from caretui.screens.common import now_on, when
 from caretui.screens.patient_forms import choices
 from caretui.store.database import Database
@@ -233,29 +233,53 @@ def transport_form(db: Database, today: date, appt: AppointmentRow) -> FormScree
 # --- notes ---------------------------------------------------------------------------------
 
 
-def note_form(db: Database, today: date, patient_id: int) -> FormScreen:
-    """Log a call, visit or message in a few keystrokes. Minutes stay empty unless
-    typed: the month's report counts them, so they are never guessed."""
-    fields = [
+def note_fields(current: NoteRow | None = None) -> list[Field]:
+    """A note's fields: empty for a new one (a call, when: now), or ``current``'s."""
+    return [
         Field(
             "kind",
             "Kind",
             "choice",
             required=True,
             choices=choices(codes.NoteKind),
-            initial=codes.NoteKind.CALL.value,
+            initial=current.kind if current else codes.NoteKind.CALL.value,
         ),
-        Field("with_whom", "With", placeholder="e.g. patient, daughter, pharmacy"),
+        Field(
+            "with_whom",
+            "With",
+            initial=current.with_whom if current else None,
+            placeholder="e.g. patient, daughter, pharmacy",
+        ),
         Field(
             "outcome",
             "Outcome (calls and messages)",
             "choice",
             choices=choices(codes.OutreachOutcome),
+            initial=current.outcome if current else None,
         ),
-        Field("minutes", "Minutes spent", "int", placeholder="empty if not counted"),
-        Field("text", "Note", "multiline"),
-        Field("occurred_at", "When", "datetime", placeholder="empty for now, or e.g. today 9:30"),
+        Field(
+            "minutes",
+            "Minutes spent",
+            "int",
+            initial=current.minutes if current else None,
+            placeholder="empty if not counted",
+        ),
+        Field("text", "Note", "multiline", initial=current.text if current else None),
+        Field(
+            "occurred_at",
+            "When",
+            "datetime",
+            required=current is not None,
+            initial=current.occurred_at if current else None,
+            placeholder="" if current else "empty for now, or e.g. today 9:30",
+        ),
     ]
+
+
+def note_form(db: Database, today: date, patient_id: int) -> FormScreen:
+    """Log a call, visit or message in a few keystrokes. Minutes stay empty unless
+    typed: the month's report counts them, so they are never guessed."""
+    fields = note_fields()
 
     def save(values: dict[str, Any]) -> Saved:
         from caretui.services.notes import log_note, require_outcome

@@ -15,48 +15,16 @@ from typing import Any
 from caretui import codes
 from caretui.queries.chart import NoteRow
 from caretui.screens.common import now_on
-from caretui.screens.patient_forms import choices
 from caretui.store.database import Database
-from caretui.widgets.form import Field, FormScreen
+from caretui.widgets.form import FormScreen
 from caretui.widgets.stale_edit import edited, expected_version
 
 
 def edit_note_form(db: Database, today: date, current: NoteRow) -> FormScreen:
     """The note's fields, filled in; ctrl+s saves the correction in one action."""
-    from caretui.screens.chart_forms import Saved
+    from caretui.screens.chart_forms import Saved, note_fields
 
-    fields = [
-        Field(
-            "kind",
-            "Kind",
-            "choice",
-            required=True,
-            choices=choices(codes.NoteKind),
-            initial=current.kind,
-        ),
-        Field(
-            "with_whom",
-            "With",
-            initial=current.with_whom,
-            placeholder="e.g. patient, daughter, pharmacy",
-        ),
-        Field(
-            "outcome",
-            "Outcome (calls and messages)",
-            "choice",
-            choices=choices(codes.OutreachOutcome),
-            initial=current.outcome,
-        ),
-        Field(
-            "minutes",
-            "Minutes spent",
-            "int",
-            initial=current.minutes,
-            placeholder="empty if not counted",
-        ),
-        Field("text", "Note", "multiline", initial=current.text),
-        Field("occurred_at", "When", "datetime", required=True, initial=current.occurred_at),
-    ]
+    fields = note_fields(current)
 
     def save(values: dict[str, Any]) -> Saved:
         from caretui.models.all import Note

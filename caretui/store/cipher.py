@@ -245,17 +245,26 @@ def unlock(path: Path, *, prompt: bool | None = None) -> None:
         prompt = interactive()
     if not prompt:
         current_key(path)  # raises: no key and no one to ask
-    for attempt in range(PROMPT_ATTEMPTS):
-        key = ask(f"Key for {path}: ")
-        if key and key_opens(path, key):
-            remember(key, path)
-            return
-        if attempt + 1 < PROMPT_ATTEMPTS:
-            print("That key does not open it; try again.", file=sys.stderr)
-    raise StoreError(
+    key = _asked_key(
+        path,
+        f"Key for {path}: ",
+        "That key does not open it; try again.",
         f"That key does not open {path} (a wrong key, or not a caretui database); "
-        "the file was not changed"
+        "the file was not changed",
     )
+    remember(key, path)
+
+
+def _asked_key(path: Path, question: str, retry: str, refusal: str) -> str:
+    """A key typed (hidden) that opens ``path``: ``PROMPT_ATTEMPTS`` tries, ``retry``
+    said between them, then ``refusal`` raised."""
+    for attempt in range(PROMPT_ATTEMPTS):
+        key = ask(question)
+        if key and key_opens(path, key):
+            return key
+        if attempt + 1 < PROMPT_ATTEMPTS:
+            print(retry, file=sys.stderr)
+    raise StoreError(refusal)
 
 
 def unlock_backup(path: Path, *, prompt: bool | None = None) -> None:
@@ -292,17 +301,14 @@ def unlock_backup(path: Path, *, prompt: bool | None = None) -> None:
             f"another, perhaps before caretui encrypt --rekey): put its key in {BACKUP_ENV_KEY}, "
             "or run caretui restore in a terminal to be asked for it; nothing was changed"
         )
-    for attempt in range(PROMPT_ATTEMPTS):
-        key = ask(f"Key the backup {path} was made with: ")
-        if key and key_opens(path, key):
-            remember_for(path, key)
-            return
-        if attempt + 1 < PROMPT_ATTEMPTS:
-            print("That key does not open the backup; try again.", file=sys.stderr)
-    raise StoreError(
+    key = _asked_key(
+        path,
+        f"Key the backup {path} was made with: ",
+        "That key does not open the backup; try again.",
         f"That key does not open the backup {path} (a wrong key, or not a caretui backup); "
-        "nothing was changed"
+        "nothing was changed",
     )
+    remember_for(path, key)
 
 
 def new_key(*, prompt: bool | None = None, variable: str = ENV_KEY) -> str:
