@@ -18,8 +18,9 @@ CARETUI = str(BIN / "caretui")
 SIZE = (140, 45)
 #: Seconds the TUI is left running after its first paint before its peak memory is
 #: read: long enough for all it does after painting (the mode screens built behind
-#: Today, then, one per pause of the keys, the ORM warm-up and the other three mode
-#: screens: ``caretui.app.WARM_IDLE``), which is part of what it costs.
+#: Today, then, one per pause of the keys, the other three: ``caretui.app.IDLE_PAUSE``),
+#: which is part of what it costs. No key is pressed: the ORM, imported from the first
+#: key on (~21 MB), is not in this figure.
 SETTLE = 6.0
 
 

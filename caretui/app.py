@@ -2,10 +2,11 @@
 
 Nothing here imports SQLAlchemy, and each mode's screen is imported when it is
 first built: the first frame paints from the plain read side. The ORM (about
-170 ms of imports and 21 MB) is imported after the first paint, in a worker,
-once the user has left the keys alone for a moment (``WARM_IDLE``), or at once
-when a form or a dialog that can save opens (the user is typing meanwhile): the
-first key that writes (``x`` on Today) does not wait for it
+170 ms of imports and 21 MB) is imported in a worker from the first key after
+the first paint (``warm_up``; a key that writes at once, ``x`` on Today, then
+does not wait for it in a session a few keys old), or when a form or a dialog
+that can save opens first. A session only looked at never loads it. The mode
+screens not built at start are built when the keys pause (``IDLE_PAUSE``)
 (DESIGN.md, "Speed by design").
 """
 
@@ -51,13 +52,11 @@ PREBUILT_MODES = ("patients", "appointments", "queues")
 #: Seconds between two of those builds (and after Today's paint): a key pressed
 #: meanwhile waits for one screen's build at most, not for all of them.
 PREBUILD_PAUSE = 0.2
-#: Seconds without a key, once those screens are built, before the write side is
-#: imported in a worker (``CaretuiApp.warm_up``): it holds the interpreter for about
-#: 300 ms, so it waits for a pause rather than land between a user's keys; the first
-#: ``x`` on Today then writes in 7 ms instead of waiting 370 ms for the import.
-WARM_IDLE = 0.4
-#: The other mode screens, built after that, one per pause of the keys (``WARM_IDLE``):
-#: their first key then shows them at once, not in 120-400 ms (5,000 patients).
+#: Seconds without a key, once those screens are built, before the other mode
+#: screens (``IDLE_MODES``) are built, one per such pause: their first key then shows
+#: them at once, not in 120-400 ms (5,000 patients); a build lands between keys only
+#: when they pause.
+IDLE_PAUSE = 0.4
 IDLE_MODES = ("referrals", "resources", "reports")
 
 
@@ -211,6 +210,8 @@ class CaretuiApp(App[None]):
         self.timer = TimerKeeper(self, clock)
         #: Whether the write side was imported ahead (``warm_up``).
         self._warmed = False
+        #: Today painted and the first mode screens built behind it.
+        self._started = False
 
     @property
     def today(self) -> date:
@@ -243,6 +244,8 @@ class CaretuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self._last_activity = time.monotonic()
+            if self._started and not self._warmed:
+                self.warm_up()  # in use: a write is near
         await super().on_event(event)
 
     def _check_idle(self) -> None:
@@ -263,9 +266,11 @@ class CaretuiApp(App[None]):
 
     def warm_up(self) -> None:
         """Import the write side (SQLAlchemy, the models, the services) in a worker, once,
-        so that the save about to come does not wait for it. Called after start once the
-        keys pause (``WARM_IDLE``), or when a screen that can save opens first
-        (``WARMS_WRITE_SIDE``: forms, dialogs, quick add): the user types meanwhile."""
+        so that the save about to come does not wait for it. Called on the first key
+        after start (the first ``x`` of a session then writes in 7 ms, not 370), or when
+        a screen that can save opens first (``WARMS_WRITE_SIDE``: forms, dialogs, quick
+        add): the user types meanwhile. Its ~300 ms in a worker slow the keys pressed
+        meanwhile by a few ms at most."""
         if not self._warmed:
             self._warmed = True
             self._warm_up()
@@ -323,27 +328,25 @@ class CaretuiApp(App[None]):
                 self.prebuild_modes()
                 return
         gc.freeze()  # what start-up built stays: no collection needs to walk it again
+        self._started = True
         self._when_idle()
 
     def _when_idle(self) -> None:
-        """Once no key has been pressed for ``WARM_IDLE``, the next step of what start-up
-        leaves for the pauses: import the write side, then build the ``IDLE_MODES`` one
-        per pause; a key pressed puts the next step off until the keys pause again."""
+        """Once no key has been pressed for ``IDLE_PAUSE``, build the next of the
+        ``IDLE_MODES``, one per pause; a key pressed puts the next off until the keys
+        pause again."""
         if self._exit or not self.is_running:
             return
         idle = time.monotonic() - self._last_activity
-        if idle < WARM_IDLE:
-            self.set_timer(WARM_IDLE - idle, self._when_idle, name="when-idle")
+        if idle < IDLE_PAUSE:
+            self.set_timer(IDLE_PAUSE - idle, self._when_idle, name="when-idle")
             return
-        if not self._warmed:
-            self.warm_up()
-        else:
-            mode = next((m for m in IDLE_MODES if not self._built(m)), None)
-            if mode is None:
-                gc.freeze()
-                return
-            self._init_mode(mode)
-        self.set_timer(WARM_IDLE, self._when_idle, name="when-idle")
+        mode = next((m for m in IDLE_MODES if not self._built(m)), None)
+        if mode is None:
+            gc.freeze()
+            return
+        self._init_mode(mode)
+        self.set_timer(IDLE_PAUSE, self._when_idle, name="when-idle")
 
     def _built(self, mode: str) -> bool:
         try:

@@ -305,8 +305,9 @@ class ReportsScreen(CaseloadScreen):
         if shown is None or not same_figures(shown, report):
             self._show_figures(report)
         self._show_status(report, again=again)
-        if not again:
+        if not again and self.is_current:
             # After the frame showing this month: the months either side, ready for [ and ].
+            # (Not while the screen is built behind another: they are read once it shows.)
             self.call_after_refresh(self._read_near, report.month)
 
     def _show_status(self, report: MonthReport, *, again: bool = False) -> None:
