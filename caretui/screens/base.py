@@ -156,9 +156,11 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
         self._from_top = False
         #: Where in the whole list the table's first row stands (after ``end``, not 0).
         self._first = 0
-        #: The offset of a page asked for above the table, or at the list's end.
+        #: The offset of a page asked for above the table, at the list's end, or of the
+        #: window shown read again (``read_shown_again``).
         self._before: int | None = None
         self._jump: int | None = None
+        self._again: int | None = None
         #: The audit mark and the day of the first page shown (None: not known).
         self._seen: tuple[int, date] | None = None
 
@@ -240,8 +242,9 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
         starts further down), or the last (``end`` on a list longer than the table)."""
         table = self.table
         jump, before = offset == self._jump, offset == self._before
+        again = offset == self._again
         next_page = offset == self._first + table.row_count
-        if offset and not (jump or before or next_page):
+        if offset and not (jump or before or next_page or again):
             return False
         if stamp != self._changes:  # read before a change made since: read again
             if offset == 0:
@@ -252,7 +255,7 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
             self._seen = (mark, self.caretui.today)
         lines = [self.line(r) for r in rows]
         found = dict(zip((line.key for line in lines), rows, strict=True))
-        if offset == 0 or jump or before:
+        if offset == 0 or jump or before or again:
             # The cursor lands where it belongs without passing through rows that would
             # ask for yet another page on the way.
             with table.prevent(DataTable.RowHighlighted):
@@ -263,7 +266,7 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
                 else:
                     self._rows, self._first = found, offset
                     table.show(lines, from_top=self._from_top or jump)
-                    self._from_top, self._jump, self._before = False, None, None
+                    self._from_top, self._jump, self._before, self._again = False, None, None, None
                     if jump:
                         table.move_cursor(row=table.row_count - 1, animate=False)
         else:
@@ -326,7 +329,7 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
         self.notify(message, markup=False, timeout=8)
         key = f"{self.ROW_KIND}:{record_id}"
         if reload or key not in self._rows or key not in self.table.rows:
-            self.reload()
+            self.read_shown_again()
             return
         if row is not None and self.belongs(row):
             self._rows[key] = row
@@ -336,6 +339,16 @@ class RecordListScreen(CaseloadScreen, Generic[RowT]):
             self.table.drop(key)
             self._total = max(self._total - 1, 0)
         self.after_change()
+
+    def read_shown_again(self) -> None:
+        """Read the rows shown again, where they stand in the list: from the top, or,
+        after ``end`` took the table further down, that window (a reload from the top
+        would put the cursor on another record at the same place)."""
+        if self._first == 0:
+            self.reload()
+        else:
+            self._again = self._first
+            self.load_page(self._first, max(self.PAGE, self.table.row_count))
 
     def form_saved(self, result: object | None) -> None:
         """A form this screen opened was saved: say what it did, and read the list again."""

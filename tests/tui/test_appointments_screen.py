@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from caretui.store.database import Database
 from caretui.widgets.dialogs import ChoiceDialog, DateTimeDialog
 from caretui.widgets.form import FormScreen
 from caretui.widgets.patient_picker import PatientPicker
+from caretui.widgets.records import RecordTable
 from tests.tui.helpers import SIZE, make_app, rows, settle, table_text
 
 TABLE = "#agenda-table"
@@ -349,3 +350,33 @@ async def test_date_time_dialog_reads_a_day_a_time_or_both(
         await pilot.press(*typed, "enter")
         await pilot.pause()
         assert results == [when]
+
+
+async def test_a_change_far_down_a_long_day_keeps_the_cursor_on_its_appointment(
+    db: Database, today: date
+) -> None:
+    """After end took the table to a long day's last page, an outcome that books the
+    next of a repeating appointment reads that page again, not the day's first: the
+    cursor stays on the appointment recorded, not on another patient's."""
+    ana = patient(db, today, "Ana", "Núñez")
+    with action(db, "Add appointments") as s:
+        for n in range(260):
+            appointments.add_appointment(
+                s, ana, {"start": at(10, 7, 0) + timedelta(minutes=2 * n)}, today=today
+            )
+    last = book(db, today, ana, at(10, 19, 0), purpose="Monthly", rrule="monthly")
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_agenda(app, pilot)
+        await pilot.press("left_square_bracket")  # Tue 10 March
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        table = app.screen.query_one(TABLE, RecordTable)
+        assert table.selected_key == f"appointment:{last}"
+        await pilot.press("o", "1")  # fulfilled
+        await settle(pilot)
+        await pilot.press("enter")  # no note
+        await settle(pilot)
+        assert rows(db, "SELECT status FROM appointment WHERE id = ?", last) == [("fulfilled",)]
+        assert table.selected_key == f"appointment:{last}"
