@@ -309,6 +309,14 @@ class TextDialog(Dialog[str | None]):
             yield Static("", id="dialog-error", classes="dialog-error")
             yield Static(Text("enter confirms · escape cancels"), classes="dialog-hint")
 
+    def action_cancel(self) -> None:
+        """Escape: at once when nothing was typed, else after asking."""
+        typed = self.query_one("#dialog-input", Input).value
+        if typed.strip() and typed != self._initial:
+            close_after_asking(self, "Discard what you typed?", "Discard it")
+        else:
+            self.dismiss(None)
+
     @on(Input.Submitted, "#dialog-input")
     def _submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()

@@ -96,7 +96,13 @@ async def test_o_on_the_tab_asks_the_note_and_refuses_the_future_first(
         await pilot.press("1")  # fulfilled
         await pilot.pause()
         assert isinstance(app.screen, TextDialog)
-        await pilot.press(*"Seen; [/] new insoles", "enter")
+        await pilot.press(*"Seen; [/] new insoles", "escape")  # typed: asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("1")  # keep editing: the note is as it was
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "Seen; [/] new insoles"
+        await pilot.press("enter")
         await settle(pilot)
     assert rows(db, "SELECT id, status, outcome_note FROM appointment ORDER BY id") == [
         (ids["later"], "booked", None),
