@@ -162,6 +162,14 @@ class PatientPicker(Dialog[int | None]):
         born = getattr(row, "birth_date", None)
         if born is not None and not redact:
             text.append(f"  b. {born.isoformat()}", style="dim")
+        elif born is not None:
+            # Redacted, initials alone cannot tell namesakes apart: the age can (in
+            # years, 90 and over as one group, which identifies no one).
+            from caretui.queries.sql import age
+
+            years = age(born, self.caretui.today)
+            if years is not None:
+                text.append(f"  {'90+' if years >= 90 else years} y", style="dim")
         if row.status != "active":
             text.append(f"  {row.status}", style="dim italic")
         if row.mrn and not redact:

@@ -158,3 +158,28 @@ async def test_enter_before_the_narrowed_list_is_read_picks_from_that_list(
             if rows(db, "SELECT patient_id FROM task"):
                 break
         assert rows(db, "SELECT patient_id FROM task") == [(ids["GivenC5"],)]
+
+
+async def test_redacted_the_picker_tells_namesakes_apart_by_age_not_identity(
+    db: Database, today: date
+) -> None:
+    """With ctrl+r on, each row is initials and an age in years (90 and over as one),
+    never a birth date or an MRN: namesakes can still be told apart."""
+    crowd(db, today)
+    with action(db, "Add patient") as s:
+        patients.create_patient(
+            s,
+            {"given_name": "Eldest", "family_name": FAMILY, "birth_date": date(1930, 5, 1)},
+            today=today,
+        )
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.redact = True
+        await pilot.pause()
+        await open_picker(pilot, f"Fax @{FAMILY}")
+        shown = labels(app)
+        assert all(label.endswith(" y") for label in shown) and shown[0] == "E.V.  90+ y"
+        ages = {label.split()[-2] for label in shown}
+        assert len(ages) > 20 and "90+" in ages  # (1930: 95 years old, shown as 90+)
+        assert not any("SYN" in label or "b. " in label for label in shown)
