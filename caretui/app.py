@@ -452,8 +452,15 @@ class CaretuiApp(App[None]):
         self.timer.toggle()
 
     def action_find_patient(self) -> None:
-        """`/` where a screen has no search of its own: the palette, to find a patient."""
-        self.action_command_palette()
+        """`/` where a screen has no search of its own: the palette, to find a patient
+        (the same commands too, but asked as a patient search)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            palette = CommandPalette(
+                placeholder="Find a patient: name or MRN (commands too)…", id="--command-palette"
+            )
+            self.push_screen(palette)
 
     def action_help(self) -> None:
         from caretui.screens.help import HelpScreen

@@ -65,6 +65,8 @@ async def test_slash_finds_a_patient_where_a_screen_has_no_search_of_its_own(
         await pilot.press("slash")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
+        prompt = app.screen.query_one("CommandInput")
+        assert "Find a patient" in str(prompt.placeholder)  # type: ignore[attr-defined]
         await pilot.press("escape")
         await pilot.press("2")
         await settle(pilot)
