@@ -456,7 +456,7 @@ class CaretuiApp(App[None]):
         (the same commands too, but asked as a patient search)."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             palette = CommandPalette(
                 placeholder="Find a patient: name or MRN (commands too)…", id="--command-palette"
             )
