@@ -16,6 +16,7 @@ from textual.coordinate import Coordinate
 
 from caretui.queries import chart
 from caretui.screens.common import code, day, due_cell, instant, when
+from caretui.screens.queue_view import task_status
 from caretui.services.text import initials, one_line, plural, visible
 from caretui.widgets.records import Cell, RecordTable, Row
 
@@ -177,7 +178,7 @@ def task_row(t: chart.TaskRow, today: date) -> Row:
     priority: Cell = t.priority
     if t.priority in ("urgent", "asap", "stat"):
         priority = Text(t.priority, style="bold red" if t.priority == "stat" else "bold yellow")
-    return Row(f"task:{t.id}", (title, t.queue, priority, due, code(t.status), later))
+    return Row(f"task:{t.id}", (title, t.queue, priority, due, task_status(t.status), later))
 
 
 def with_whom(name: str | None, *, redact: bool) -> str:

@@ -41,6 +41,11 @@ _STATUS_WORDS = {
 }
 
 
+def task_status(status: str) -> str:
+    """A task's status as lists show it ("to do" for FHIR's requested)."""
+    return _STATUS_WORDS.get(status, one_line(status).replace("-", " "))
+
+
 def _due(row: TaskRow, today: date) -> Text:
     if row.bad_due:
         return Text(f"bad {one_line(row.due_text)[:8]}", style="bold red")
@@ -79,7 +84,7 @@ def task_line(row: TaskRow, today: date, *, redact: bool) -> Row:
             Text(row.priority, style=PRIORITY_STYLE.get(row.priority, "")),
             row.title,
             patient,
-            _STATUS_WORDS.get(row.status, one_line(row.status).replace("-", " ")),
+            task_status(row.status),
             _notes(row, today),
         ),
     )
