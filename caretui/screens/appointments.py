@@ -41,7 +41,7 @@ from caretui.screens.agenda_view import (
     week_strip,
 )
 from caretui.screens.base import RecordListScreen
-from caretui.screens.common import now_on, shown_name
+from caretui.screens.common import code, now_on, shown_name
 from caretui.store.plain import database_errors
 from caretui.widgets.keys_footer import KeysFooter
 from caretui.widgets.records import RecordTable, Row
@@ -338,10 +338,24 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
         title = self._title("Outcome", row)
         ask_outcome(self.app.push_screen, title, row.start, now_on(today), record)
 
+    def _still_open(self, doing: str) -> AgendaRow | None:
+        """The selected appointment, if it is still open; else None, and why, before
+        any question is asked (an outcome recorded or a cancellation is final)."""
+        row = self.selected()
+        if row is not None and row.closed:
+            self.notify(
+                f"This appointment is {code(row.status)} already: nothing to {doing}; "
+                "book a new one instead (n)",
+                markup=False,
+                timeout=6,
+            )
+            return None
+        return row
+
     def action_cancel(self) -> None:
         from caretui.widgets.dialogs import ChoiceDialog
 
-        row = self.selected()
+        row = self._still_open("cancel")
         if row is None:
             return
         if not row.rrule:
@@ -380,7 +394,7 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
         from caretui.screens.work_forms import appointment_reschedule
         from caretui.widgets.dialogs import DateTimeDialog
 
-        row = self.selected()
+        row = self._still_open("move")
         if row is None:
             return
 
@@ -402,7 +416,7 @@ class AppointmentsScreen(RecordListScreen[AgendaRow]):
         from caretui.screens.work_forms import TRANSPORT_CHOICES, appointment_transport
         from caretui.widgets.dialogs import ChoiceDialog, TextDialog
 
-        row = self.selected()
+        row = self._still_open("arrange")
         if row is None:
             return
         db, today = self.caretui.db, self.caretui.today

@@ -450,8 +450,15 @@ class TodayScreen(TodayList):
         self._tell(f"Undone: {label}" if label else "Nothing to undo")
         if refreshed is not None:
             self._update_rows(refreshed)
+            self._to_first_of(refreshed.touched)  # on what the undo brought back
         elif label:
             self.reload()  # it touched more than rows (a patient, a link): read it all
+
+    def _to_first_of(self, keys: frozenset[str]) -> None:
+        table = self.table
+        shown = [table.get_row_index(k) for k in keys if k in self._ranked]
+        if shown:
+            table.move_cursor(row=min(shown), animate=False)
 
     def action_day_sheet(self) -> None:
         from caretui.screens.today_dialogs import DaySheetDialog

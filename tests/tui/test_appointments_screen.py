@@ -380,3 +380,24 @@ async def test_a_change_far_down_a_long_day_keeps_the_cursor_on_its_appointment(
         await settle(pilot)
         assert rows(db, "SELECT status FROM appointment WHERE id = ?", last) == [("fulfilled",)]
         assert table.selected_key == f"appointment:{last}"
+
+
+async def test_a_closed_appointment_is_not_offered_a_cancel_a_move_or_a_ride(
+    db: Database, today: date
+) -> None:
+    """A cancelled (or kept, or missed) appointment says at once that it is closed:
+    no question is asked and nothing is written."""
+    ana = patient(db, today, "Ana", "Núñez")
+    appt = book(db, today, ana, at(11, 15), status="cancelled")
+    app = make_app(db, today)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_agenda(app, pilot)
+        before = rows(db, "SELECT count(*) FROM audit_event")
+        for key in ("c", "r", "T"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, AppointmentsScreen), key
+        assert rows(db, "SELECT status FROM appointment WHERE id = ?", appt) == [("cancelled",)]
+        assert rows(db, "SELECT count(*) FROM audit_event") == before
+        said = notifications(app)
+        assert len(said) == 3 and all("cancelled already" in m for m in said)

@@ -420,6 +420,7 @@ async def test_u_undoes_this_screens_change_and_reloads(db: Database, today: dat
         after = rows(db, "SELECT id, status, due, wait_until FROM task ORDER BY id")
         assert after == [r[:4] for r in before]
         assert f"task:{ids['weekly']}" in keys(app)
+        assert screen(app).table.selected_key == f"task:{ids['weekly']}"  # on it again
         assert "Undone: Complete task" in messages(app)
         # Only rows were touched: they are brought up to date, the list is not read again,
         # and the next occurrence the completion created is gone with it.
